@@ -1,0 +1,338 @@
+"""The mock IVR: a deterministic state machine over an :class:`IvrDefinition`.
+
+It consumes caller input (DTMF keys, speech text) and the passing of time, and emits
+:mod:`agent.events` (prompts, holds, transfers, hang-ups). No LLM, no network, no wall
+clock: time is the engine's own simulated clock, moved by :meth:`IvrEngine.advance` and
+by the length of what the IVR says (word count at ``speaking_rate_wpm`` until real audio
+exists). Transports (the in-process harness, a LiveKit participant) feed it and deliver
+what it says.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from ..digit_collector import DigitCollector, DigitsEntry
+from ..events import (
+    CallerSaid,
+    CallEvent,
+    DtmfReceived,
+    HoldEnded,
+    HoldStarted,
+    HungUp,
+    InputCollected,
+    IvrSaid,
+    NodeEntered,
+    Transferred,
+)
+from ..masking import MASK, NO_SECRETS, Masker
+from ..scenario.ivr_model import (
+    CollectNode,
+    HangupNode,
+    HoldNode,
+    HumanNode,
+    IvrDefinition,
+    MenuNode,
+    SayNode,
+    TransferNode,
+)
+from ..scenario.templates import TemplateError, render
+from ..spoken_digits import spoken_to_keys
+
+logger = logging.getLogger("ivr_navigator.ivr")
+
+_GOODBYE = re.compile(r"\b(goodbye|good bye|bye|that's all|that is all)\b", re.I)
+UNAVAILABLE = "I'm sorry, that information is not available right now."
+
+
+def speech_seconds(text: str, words_per_minute: float) -> float:
+    """How long ``text`` takes to say at ``words_per_minute`` (seconds)."""
+    return len(text.split()) * 60.0 / words_per_minute
+
+
+class IvrEngine:
+    """One call into the IVR ``ivr``.
+
+    Use: :meth:`start` once, then :meth:`press`, :meth:`hear` and :meth:`advance` in any
+    order; each returns the events it caused. :attr:`log` keeps every event, :attr:`ended`
+    tells whether the call is over. Keys entered at a ``secret`` collect node are logged
+    as ``•``; ``masker`` hides secrets in what the caller said.
+    """
+
+    def __init__(self, ivr: IvrDefinition, *, masker: Masker = NO_SECRETS) -> None:
+        self.ivr = ivr
+        self.now_s = 0.0
+        self.log: list[CallEvent] = []
+        self.ended = False
+        self._masker = masker
+        self._node_id = ""
+        self._retries = 0
+        self._deadline_s: float | None = None
+        self._collector: DigitCollector | None = None
+        self._hold_end_s = 0.0
+        self._customer: dict[str, Any] = {}
+        self._entries: dict[str, str] = {}
+        self._new: list[CallEvent] = []
+        # the terminator a caller adds after an entry that max_digits already ended
+        self._late_terminator: str | None = None
+
+    # --- what transports call -------------------------------------------------------
+
+    @property
+    def node_id(self) -> str:
+        """The node the call is at."""
+        return self._node_id
+
+    @property
+    def next_timer_s(self) -> float | None:
+        """Clock reading of the next timer (no-input, inter-digit, hold), or None."""
+        if self.ended:
+            return None
+        if self._collector is not None:
+            return self._collector.deadline_s
+        return self._deadline_s
+
+    def start(self) -> list[CallEvent]:
+        """Answer the call: enter the start node."""
+        self._enter(self.ivr.start)
+        return self._take()
+
+    def press(self, key: str) -> list[CallEvent]:
+        """The caller pressed DTMF ``key`` now."""
+        if self.ended:
+            return []
+        node = self._node
+        shown = "•" if isinstance(node, CollectNode) and node.secret else key
+        self._emit(DtmfReceived(at_s=self.now_s, node=self._node_id, key=shown))
+        late_terminator, self._late_terminator = self._late_terminator, None
+        if key == late_terminator:
+            return self._take()  # "12345678#" for an 8-digit entry: the # is not a new input
+        if isinstance(node, MenuNode):
+            self._menu_key(node, key)
+        elif isinstance(node, CollectNode) and self._collector is not None:
+            self._collect_done(node, self._collector.press(key, self.now_s))
+        return self._take()
+
+    def hear(self, text: str) -> list[CallEvent]:
+        """The caller said ``text`` now (speech lasting per word count)."""
+        if self.ended or not text.strip():
+            return []
+        node = self._node
+        secret = isinstance(node, CollectNode) and node.secret and spoken_to_keys(text)
+        shown = MASK if secret else self._masker.mask(text)
+        self._emit(CallerSaid(at_s=self.now_s, node=self._node_id, text=shown))
+        self.now_s += speech_seconds(text, self.ivr.speaking_rate_wpm)
+        if isinstance(node, MenuNode):
+            self._menu_speech(node, text)
+        elif isinstance(node, CollectNode) and self._collector is not None:
+            self._collect_done(node, self._collector.hear(text, self.now_s))
+        elif isinstance(node, HumanNode):
+            self._human_reply(node, text)
+        return self._take()
+
+    def advance(self, seconds: float) -> list[CallEvent]:
+        """Let ``seconds`` of call time pass with no input, firing timers that fall due."""
+        until = self.now_s + seconds
+        while not self.ended and (timer := self.next_timer_s) is not None and timer <= until:
+            self.now_s = max(self.now_s, timer)
+            self._fire_timer()
+        self.now_s = max(self.now_s, until)
+        return self._take()
+
+    def advance_to_next_timer(self) -> list[CallEvent]:
+        """Jump to the next timer and fire it (what happens if the caller stays silent)."""
+        timer = self.next_timer_s
+        return [] if timer is None else self.advance(max(0.0, timer - self.now_s))
+
+    def hang_up(self, reason: str = "caller hung up") -> list[CallEvent]:
+        """The caller hung up."""
+        if not self.ended:
+            self._end(HungUp(at_s=self.now_s, by="caller", reason=reason))
+        return self._take()
+
+    # --- the state machine ------------------------------------------------------------
+
+    @property
+    def _node(self) -> Any:
+        return self.ivr.nodes.get(self._node_id)
+
+    def _take(self) -> list[CallEvent]:
+        new, self._new = self._new, []
+        return new
+
+    def _emit(self, event: CallEvent) -> None:
+        self.log.append(event)
+        self._new.append(event)
+
+    def _say(self, template: str, speaker: str = "ivr") -> None:
+        if not template:
+            return
+        try:
+            text = render(template, self.ivr.template_context(self._customer))
+        except TemplateError as e:
+            logger.warning("prompt at node %s names missing data %s", self._node_id, e)
+            text = UNAVAILABLE
+        duration = speech_seconds(text, self.ivr.speaking_rate_wpm)
+        self._emit(IvrSaid(at_s=self.now_s, node=self._node_id, speaker=speaker,
+                           text=text, duration_s=duration))
+        self.now_s += duration
+
+    def _enter(self, node_id: str) -> None:
+        """The one place the current node changes."""
+        while not self.ended:
+            old, self._node_id = self._node_id, node_id
+            node = self.ivr.nodes[node_id]
+            logger.debug("ivr node %s -> %s", old or "(start)", node_id)
+            self._emit(NodeEntered(at_s=self.now_s, node=node_id, kind=node.kind))
+            self._retries = 0
+            self._collector = None
+            self._deadline_s = None
+            if isinstance(node, SayNode):
+                self._say(node.prompt)
+                node_id = node.next
+                continue
+            if isinstance(node, MenuNode | HumanNode):
+                self._say(node.prompt, "human" if isinstance(node, HumanNode) else "ivr")
+                self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
+            elif isinstance(node, CollectNode):
+                self._say(node.prompt)
+                self._start_collect(node)
+            elif isinstance(node, HoldNode):
+                self._say(node.prompt)
+                self._emit(HoldStarted(at_s=self.now_s, node=node_id, seconds=node.seconds))
+                self._hold_end_s = self.now_s + node.seconds
+                self._schedule_hold(node)
+            elif isinstance(node, TransferNode):
+                self._say(node.prompt)
+                self._end(Transferred(at_s=self.now_s, node=node_id, to=node.to))
+            elif isinstance(node, HangupNode):
+                self._say(node.prompt)
+                self._end(HungUp(at_s=self.now_s, by="ivr", reason=f"hang-up node {node_id}"))
+            return
+
+    def _end(self, event: CallEvent) -> None:
+        self._emit(event)
+        self.ended = True
+        self._collector = None
+        self._deadline_s = None
+
+    def _fire_timer(self) -> None:
+        node = self._node
+        if isinstance(node, CollectNode) and self._collector is not None:
+            self._collect_done(node, self._collector.expire(self.now_s))
+        elif isinstance(node, HoldNode):
+            if self.now_s >= self._hold_end_s:
+                self._emit(HoldEnded(at_s=self.now_s, node=self._node_id))
+                self._enter(node.next)
+            else:
+                self._say(node.announcements[0] if len(node.announcements) == 1 else
+                          node.announcements[self._retries % len(node.announcements)])
+                self._retries += 1
+                self._schedule_hold(node)
+        elif isinstance(node, MenuNode):
+            self._retry(node, node.no_input_prompt)
+        elif isinstance(node, HumanNode):
+            self._retries += 1
+            if self._retries > self.ivr.timeouts.max_retries:
+                self._say("I'm not hearing anyone, so I'll end the call now. Goodbye.", "human")
+                self._end(HungUp(at_s=self.now_s, by="ivr", reason="no answer from caller"))
+            else:
+                self._say("Hello? Are you still there?", "human")
+                self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
+
+    def _schedule_hold(self, node: HoldNode) -> None:
+        next_announcement = self.now_s + node.announce_every_s
+        if node.announcements and next_announcement < self._hold_end_s:
+            self._deadline_s = next_announcement
+        else:
+            self._deadline_s = self._hold_end_s
+
+    def _retry(self, node: MenuNode | CollectNode, apology: str) -> None:
+        """Re-prompt after invalid or no input, or give up after ``max_retries``."""
+        self._retries += 1
+        if self._retries > self.ivr.timeouts.max_retries:
+            self._enter(node.on_failure if isinstance(node, MenuNode) else node.on_invalid)
+            return
+        self._say(apology)
+        self._say(node.prompt)
+        if isinstance(node, CollectNode):
+            self._start_collect(node)
+        else:
+            self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
+
+    def _menu_key(self, node: MenuNode, key: str) -> None:
+        if key == node.repeat_key:
+            self._say(node.prompt)
+            self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
+        elif key in node.options:
+            self._enter(node.options[key].next)
+        else:
+            self._retry(node, node.invalid_prompt)
+
+    def _menu_speech(self, node: MenuNode, text: str) -> None:
+        spoken = text.lower()
+        for key, option in node.options.items():
+            if any(re.search(rf"\b{re.escape(word.lower())}\b", spoken) for word in option.keywords):
+                self._enter(option.next)
+                return
+        keys = spoken_to_keys(text)
+        if len(keys) == 1:  # "one" / "press two" select like the key itself
+            self._menu_key(node, keys)
+        else:
+            self._retry(node, node.invalid_prompt)
+
+    def _start_collect(self, node: CollectNode) -> None:
+        timeouts = self.ivr.timeouts
+        self._collector = DigitCollector(
+            min_digits=node.min_digits,
+            max_digits=node.max_digits,
+            terminator=node.terminator,
+            inter_digit_timeout_s=timeouts.inter_digit_s,
+            first_digit_timeout_s=timeouts.no_input_s,
+            started_at_s=self.now_s,
+        )
+
+    def _collect_done(self, node: CollectNode, entry: DigitsEntry | None) -> None:
+        if entry is None:
+            return
+        reason = entry.reason or self._check(node, entry.digits)
+        shown = MASK if node.secret and entry.digits else entry.digits
+        self._emit(InputCollected(at_s=self.now_s, node=self._node_id, name=node.store_as,
+                                  digits=shown, valid=not reason, reason=reason))
+        if reason:
+            self._retry(node, "" if reason == "no input" else node.invalid_prompt)
+            return
+        self._entries[node.store_as] = entry.digits
+        self._enter(node.next)
+        if entry.ended_by == "max_digits":
+            self._late_terminator = node.terminator
+
+    def _check(self, node: CollectNode, digits: str) -> str:
+        """Why the entry fails the node's check against ``data`` ('' when it passes)."""
+        customers = self.ivr.data.get("customers") or {}
+        if node.check == "customer_exists":
+            if digits not in customers:
+                return "unknown customer"
+            self._customer = customers[digits]
+        elif node.check == "pin_matches":
+            if not self._customer:
+                return "no customer identified before the PIN"
+            if str(self._customer.get("pin")) != digits:
+                return "wrong PIN"
+        return ""
+
+    def _human_reply(self, node: HumanNode, text: str) -> None:
+        self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
+        self._retries = 0
+        spoken = text.lower()
+        for answer in node.answers:
+            if any(word.lower() in spoken for word in answer.keywords):
+                self._say(answer.reply, "human")
+                return
+        if _GOODBYE.search(text):
+            self._say(node.closing, "human")
+            self._end(HungUp(at_s=self.now_s, by="ivr", reason="representative ended the call"))
+            return
+        self._say(node.fallback, "human")

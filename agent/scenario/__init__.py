@@ -1,0 +1,18 @@
+"""Scenario and IVR definition files: models, the loader and its checks."""
+
+from .ivr_model import IvrDefinition
+from .loader import LoadedScenario, ScenarioError, find_scenario_files, load_ivr, load_scenario
+from .scenario_model import CallTask, Expectation, Outcome, Scenario
+
+__all__ = [
+    "CallTask",
+    "Expectation",
+    "IvrDefinition",
+    "LoadedScenario",
+    "Outcome",
+    "Scenario",
+    "ScenarioError",
+    "find_scenario_files",
+    "load_ivr",
+    "load_scenario",
+]
