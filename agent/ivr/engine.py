@@ -119,6 +119,7 @@ class IvrEngine:
         """The caller said ``text`` now (speech lasting per word count)."""
         if self.ended or not text.strip():
             return []
+        self._late_terminator = None
         node = self._node
         secret = isinstance(node, CollectNode) and node.secret and spoken_to_keys(text)
         shown = MASK if secret else self._masker.mask(text)
@@ -297,6 +298,8 @@ class IvrEngine:
     def _collect_done(self, node: CollectNode, entry: DigitsEntry | None) -> None:
         if entry is None:
             return
+        if entry.ended_by == "max_digits":
+            self._late_terminator = node.terminator
         reason = entry.reason or self._check(node, entry.digits)
         shown = MASK if node.secret and entry.digits else entry.digits
         self._emit(InputCollected(at_s=self.now_s, node=self._node_id, name=node.store_as,
@@ -306,8 +309,6 @@ class IvrEngine:
             return
         self._entries[node.store_as] = entry.digits
         self._enter(node.next)
-        if entry.ended_by == "max_digits":
-            self._late_terminator = node.terminator
 
     def _check(self, node: CollectNode, digits: str) -> str:
         """Why the entry fails the node's check against ``data`` ('' when it passes)."""

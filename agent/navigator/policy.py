@@ -136,7 +136,7 @@ class IvrPolicy:
         reading = read_prompt(current.heard)
 
         if sum(t.heard == current.heard for t in past) >= MAX_SAME_PROMPT:
-            return self._record("failed", "", reason=(
+            return self.record("failed", "", reason=(
                 f"The IVR repeated the same prompt {MAX_SAME_PROMPT + 1} times without progress."))
         talking_to_person = reading.is_human or any(read_prompt(t.heard).is_human for t in past)
         if talking_to_person:
@@ -167,9 +167,9 @@ class IvrPolicy:
         for sentence in found:
             for i, figure in enumerate(figures(sentence)):
                 facts.append({"name": _figure_name(sentence, figure, i), "value": figure})
-        return self._record("completed", " ".join(found), facts=facts)
+        return self.record("completed", " ".join(found), facts=facts)
 
-    def _record(self, outcome: str, answer: str, *, reason: str = "",
+    def record(self, outcome: str, answer: str, *, reason: str = "",
                 facts: list[dict[str, str]] | None = None, say: str = "") -> Decision:
         arguments: dict[str, Any] = {"outcome": outcome, "answer": answer or reason,
                                      "facts": facts or [], "reason": reason}
@@ -182,7 +182,7 @@ class IvrPolicy:
         name = self.task.candidates("name")
         on_behalf = f"on behalf of {name[0]}" if name else "on behalf of a customer"
         if first and self.wants_human:
-            return self._record(
+            return self.record(
                 "transferred_to_human",
                 f"A live representative answered: {current.heard}",
                 say=(f"Hello, I'm an automated assistant calling {on_behalf}. "
@@ -195,7 +195,7 @@ class IvrPolicy:
         if answer is not None:
             answer.say = "Thank you, that's everything I needed. Goodbye."
             return answer
-        return self._record("failed", "", reason=f"The representative could not help: {current.heard}",
+        return self.record("failed", "", reason=f"The representative could not help: {current.heard}",
                             say="Thank you for your time. Goodbye.")
 
     # --- entering facts -----------------------------------------------------------------
@@ -212,7 +212,7 @@ class IvrPolicy:
     def _enter(self, entry: EntryRequest, past: list[Turn]) -> Decision:
         fact = self._fact_for(entry)
         if fact is None:
-            return self._record("failed", "", reason=(
+            return self.record("failed", "", reason=(
                 f"The IVR asked for the {entry.field}, which the call request does not provide."))
         attempt = sum(
             1 for t in past
@@ -221,7 +221,7 @@ class IvrPolicy:
         )
         candidates = self.task.candidates(fact)
         if attempt >= len(candidates):
-            return self._record("failed", "", reason=(
+            return self.record("failed", "", reason=(
                 f"The IVR rejected the {fact.replace('_', ' ')}: "
                 f"{len(candidates)} value(s) tried."))
         terminator = entry.terminator if entry.keys_accepted else None
@@ -274,7 +274,7 @@ class IvrPolicy:
                 if _is_kind(choice, ["main_menu", "back", "previous"]):
                     return self._pick(choice, "no match here: going back")
         offered = ", ".join(c.label for c in reading.choices)
-        return self._record("failed", "", reason=(
+        return self.record("failed", "", reason=(
             f"None of the options offered ({offered}) serves the goal."))
 
     def _pick(self, choice: MenuChoice, why: str) -> Decision:

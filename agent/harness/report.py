@@ -1,0 +1,103 @@
+"""Terminal output of simulated calls: a readable transcript per call, the structured
+result, a pass/fail table, and the one-line JSON form for machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..events import (
+    CallerSaid,
+    CallEvent,
+    DtmfReceived,
+    HoldEnded,
+    HoldStarted,
+    HungUp,
+    InputCollected,
+    IvrSaid,
+    Transferred,
+)
+from .runner import ScenarioRun
+
+
+def transcript_lines(events: list[CallEvent]) -> list[str]:
+    """The IVR's event log as ``[  12.3s] WHO  text`` lines; consecutive keys are joined."""
+    lines: list[str] = []
+    keys, keys_at = "", 0.0
+
+    def flush() -> None:
+        nonlocal keys
+        if keys:
+            lines.append(f"[{keys_at:6.1f}s] KEYS    {keys}")
+            keys = ""
+
+    for e in events:
+        if isinstance(e, DtmfReceived):
+            keys_at = e.at_s if not keys else keys_at
+            keys += e.key
+            continue
+        flush()
+        if isinstance(e, IvrSaid):
+            who = "HUMAN" if e.speaker == "human" else "IVR"
+            lines.append(f"[{e.at_s:6.1f}s] {who:<7} {e.text}")
+        elif isinstance(e, CallerSaid):
+            lines.append(f"[{e.at_s:6.1f}s] CALLER  {e.text}")
+        elif isinstance(e, InputCollected) and not e.valid:
+            lines.append(f"[{e.at_s:6.1f}s] ....    {e.name} rejected: {e.reason}")
+        elif isinstance(e, HoldStarted):
+            lines.append(f"[{e.at_s:6.1f}s] HOLD    ({e.seconds:g} s of hold music)")
+        elif isinstance(e, HoldEnded):
+            lines.append(f"[{e.at_s:6.1f}s] HOLD    (ended)")
+        elif isinstance(e, Transferred):
+            lines.append(f"[{e.at_s:6.1f}s] XFER    transferred to {e.to}")
+        elif isinstance(e, HungUp):
+            lines.append(f"[{e.at_s:6.1f}s] HANGUP  by {e.by}: {e.reason}")
+    flush()
+    return lines
+
+
+def summary(run: ScenarioRun) -> dict[str, Any]:
+    """The ``--json`` object of one scenario."""
+    return {
+        "id": run.loaded.scenario.id,
+        "passed": run.verdict.passed,
+        "outcome": run.result.outcome,
+        "reasons": run.verdict.reasons,
+        "keys": run.received_keys,
+        "sim_seconds": round(run.result.duration_s, 2),
+        "wall_seconds": round(run.wall_seconds, 3),
+    }
+
+
+def print_run(console: Console, run: ScenarioRun) -> None:
+    """One call: header, transcript, result, verdict."""
+    scenario = run.loaded.scenario
+    console.rule(f"[bold]{scenario.id}[/bold]: {scenario.label}")
+    console.print(f"[dim]goal:[/dim] {scenario.task.goal}")
+    for line in transcript_lines(run.events):
+        console.print(line, markup=False, highlight=False)
+    result = run.result.model_dump(mode="json", exclude={"transcript", "keys", "finished_at"})
+    console.print("[dim]result:[/dim]", json.dumps(result, ensure_ascii=False), markup=True,
+                  highlight=False)
+    if run.verdict.passed:
+        console.print("[green]PASS[/green]")
+    else:
+        console.print("[red]FAIL[/red]: " + "; ".join(run.verdict.reasons))
+
+
+def print_table(console: Console, runs: list[ScenarioRun]) -> None:
+    """The pass/fail table of all scenarios, with a totals line."""
+    table = Table(title="Scenarios")
+    for column in ("scenario", "result", "outcome", "keys", "sim s", "wall s"):
+        table.add_column(column)
+    for run in runs:
+        s = summary(run)
+        table.add_row(s["id"], "[green]pass[/green]" if s["passed"] else "[red]FAIL[/red]",
+                      s["outcome"], str(len(s["keys"])), f"{s['sim_seconds']:.1f}",
+                      f"{s['wall_seconds']:.2f}")
+    console.print(table)
+    passed = sum(r.verdict.passed for r in runs)
+    console.print(f"{passed} passed, {len(runs) - passed} failed")
