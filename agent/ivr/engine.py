@@ -274,8 +274,9 @@ class IvrEngine:
 
     def _menu_speech(self, node: MenuNode, text: str) -> None:
         spoken = text.lower()
-        for key, option in node.options.items():
-            if any(re.search(rf"\b{re.escape(word.lower())}\b", spoken) for word in option.keywords):
+        for option in node.options.values():
+            words = (re.escape(word.lower()) for word in option.keywords)
+            if any(re.search(rf"\b{word}\b", spoken) for word in words):
                 self._enter(option.next)
                 return
         keys = spoken_to_keys(text)

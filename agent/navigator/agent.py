@@ -155,8 +155,9 @@ async def enter_secret(
         state.keys.append(KeyPress(key=key if key in "#*" else "•", at_s=round(state.clock(), 3)))
         # same pacing as LiveKit's send_dtmf_events, read at call time like the tool does
         await asyncio.sleep(builtin_send_dtmf.DEFAULT_DTMF_PUBLISH_DELAY)
-    state.add_line("caller", f"pressed {name} ({len(digits)} digits){' ' + terminator if terminator else ''}", "dtmf")
-    return f"Entered {name} ({len(digits)} digits){' followed by ' + terminator if terminator else ''}."
+    what = f"{name} ({len(digits)} digits)"
+    state.add_line("caller", f"pressed {what}{' ' + terminator if terminator else ''}", "dtmf")
+    return f"Entered {what}{' followed by ' + terminator if terminator else ''}."
 
 
 class NavigatorAgent(Agent):

@@ -195,8 +195,8 @@ class IvrPolicy:
         if answer is not None:
             answer.say = "Thank you, that's everything I needed. Goodbye."
             return answer
-        return self.record("failed", "", reason=f"The representative could not help: {current.heard}",
-                            say="Thank you for your time. Goodbye.")
+        return self.record("failed", "", say="Thank you for your time. Goodbye.",
+                           reason=f"The representative could not help: {current.heard}")
 
     # --- entering facts -----------------------------------------------------------------
 

@@ -66,24 +66,32 @@ _KEY_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9", "star": "*", "pound": "#",
     "hash": "#", "asterisk": "*",
+    # US language menus are bilingual: "Para español, oprima el dos"
+    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
+    "seis": "6", "siete": "7", "ocho": "8", "nueve": "9", "estrella": "*", "numeral": "#",
 }
-_KEY = r"(?:the\s+)?(?P<key>[0-9*#]|zero|oh|one|two|three|four|five|six|seven|eight|nine|star|pound|hash|asterisk)(?:\s+key)?"
+_KEY = (r"(?:the\s+|el\s+)?(?P<key>[0-9*#]|" + "|".join(_KEY_WORDS) + r")(?:\s+key)?")
 _PRESS = r"(?:press|dial|push|select|enter)"
-_OPTION_PATTERNS = [
+_OPTION_PATTERNS: list[tuple[re.Pattern[str], bool]] = [  # (pattern, the label is to be said)
     # "For deposit accounts, press 1" / "To speak with a representative, press 0"
-    re.compile(rf"^(?:for|to|if you(?:'d| would)? like(?: to)?|if you want(?: to)?|if you are|if you)\s+"
-               rf"(?P<label>.+?),?\s+(?:please\s+)?{_PRESS}\s+{_KEY}(?:,?\s+or\s+.+)?$"),
+    (re.compile(rf"^(?:for|to|if you(?:'d| would)? like(?: to)?|if you want(?: to)?|if you are"
+                rf"|if you)\s+(?P<label>.+?),?\s+(?:please\s+)?{_PRESS}\s+{_KEY}"
+                rf"(?:,?\s+or\s+.+)?$"), False),
     # "Press 1 for English" / "press 2 to hear it again"
-    re.compile(rf"^(?:please\s+)?{_PRESS}\s+{_KEY},?\s+(?:for|to)\s+(?P<label>.+)$"),
+    (re.compile(rf"^(?:please\s+)?{_PRESS}\s+{_KEY},?\s+(?:for|to)\s+(?P<label>.+)$"), False),
     # "You can say balance or press 1" / "Say main menu or press 9"
-    re.compile(rf"^(?:you can\s+)?say\s+(?P<label>.+?),?\s+or\s+{_PRESS}\s+{_KEY}$"),
+    (re.compile(rf"^(?:you can\s+)?say\s+(?P<label>.+?),?\s+or\s+{_PRESS}\s+{_KEY}$"), True),
+    # "Para español, oprima el dos"
+    (re.compile(rf"^para\s+(?P<label>.+?),?\s+(?:oprima|marque|presione|pulse)\s+{_KEY}$"),
+     False),
     # "Checking, press 1"
-    re.compile(rf"^(?P<label>[a-z][a-z' ]{{2,30}}),\s+{_PRESS}\s+{_KEY}$"),
+    (re.compile(rf"^(?P<label>[a-z][a-z' ]{{2,30}}),\s+{_PRESS}\s+{_KEY}$"), False),
 ]
 _SAY_LIST = re.compile(r"\b(?:you can|please)?\s*say\s+(?P<items>.+)$")
 _ENTRY = re.compile(
     r"\b(?P<verbs>(?:enter|say|key in|type|input)(?:\s+or\s+(?:enter|say|key in))?)\s+"
-    r"(?:your|the|in your)\s+(?P<field>[^,.;]+?)(?=,|\.|;|\s+followed|\s+then|\s+and\s+press|\s+using|$)"
+    r"(?:your|the|in your)\s+(?P<field>[^,.;]+?)"
+    r"(?=,|\.|;|\s+followed|\s+then|\s+and\s+press|\s+using|$)"
 )
 _DIGITS = re.compile(r"\b(\d+)[- ]digit\b")
 _TERMINATOR = re.compile(
@@ -154,13 +162,14 @@ def read_prompt(text: str) -> PromptReading:
     reading.says_invalid = any(p in lowered for p in vocab.invalid_phrases)
 
     for sentence in _sentences(lowered):
-        for pattern in _OPTION_PATTERNS:
+        for pattern, label_is_said in _OPTION_PATTERNS:
             m = pattern.search(sentence)
             if m:
                 key = m.group("key")
                 label = _clean_label(m.group("label"))
-                say = label if pattern is _OPTION_PATTERNS[2] else None
-                reading.choices.append(MenuChoice(label=label, key=_KEY_WORDS.get(key, key), say=say))
+                say = label if label_is_said else None
+                key = _KEY_WORDS.get(key, key)
+                reading.choices.append(MenuChoice(label=label, key=key, say=say))
                 break
         else:
             entry = _ENTRY.search(sentence)
@@ -189,7 +198,8 @@ def _entry_request(sentence: str, m: re.Match[str]) -> EntryRequest:
     term = _TERMINATOR.search(sentence)
     terminator = None
     if term:
-        terminator = {"pound": "#", "hash": "#", "number sign": "#", "#": "#"}.get(term.group("key"), "*")
+        pound = ("pound", "hash", "number sign", "#")
+        terminator = "#" if term.group("key") in pound else "*"
     return EntryRequest(
         field=field_text,
         digits=int(digits.group(1)) if digits else None,
