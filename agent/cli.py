@@ -70,9 +70,9 @@ def simulate(
                                       "sim_seconds": 0, "wall_seconds": 0}),
                           markup=False, soft_wrap=True)
         else:
-            err_console.print(message, markup=False)
+            err_console.print(message, markup=False, soft_wrap=True)
     if not as_json:
-        print_table(console, runs)
+        print_table(console, runs, broken=len(broken))
     if broken or not all(r.verdict.passed for r in runs) or not (runs or broken):
         raise typer.Exit(1)
 
@@ -88,7 +88,7 @@ def check(targets: Annotated[list[Path], typer.Argument(help="Scenario files or 
                 load_scenario(path)
                 console.print(f"ok  {path}")
         except ScenarioError as e:
-            err_console.print(str(e), markup=False)
+            err_console.print(str(e), markup=False, soft_wrap=True)
             failed = True
     if failed:
         raise typer.Exit(1)
@@ -112,7 +112,7 @@ def ivr(path: Annotated[Path, typer.Argument(help="An IVR definition file.")]) -
     try:
         engine = IvrEngine(load_ivr(path))
     except ScenarioError as e:
-        err_console.print(str(e), markup=False)
+        err_console.print(str(e), markup=False, soft_wrap=True)
         raise typer.Exit(1) from e
     play(engine, input_fn=input, output_fn=lambda line: console.print(line, markup=False),
          parse_keys=parse_keys)

@@ -12,3 +12,9 @@ def bank_ivr():
     from agent.scenario import load_ivr
 
     return load_ivr(BANK_IVR)
+
+
+@pytest.fixture(autouse=True)
+def _embedded_brain(monkeypatch):
+    # tests are offline and deterministic even where a provider key is set
+    monkeypatch.setenv("NAVIGATOR_LLM", "local")

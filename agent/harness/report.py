@@ -88,8 +88,8 @@ def print_run(console: Console, run: ScenarioRun) -> None:
         console.print("[red]FAIL[/red]: " + "; ".join(run.verdict.reasons))
 
 
-def print_table(console: Console, runs: list[ScenarioRun]) -> None:
-    """The pass/fail table of all scenarios, with a totals line."""
+def print_table(console: Console, runs: list[ScenarioRun], *, broken: int = 0) -> None:
+    """The pass/fail table of all scenarios, with a totals line (broken files fail)."""
     table = Table(title="Scenarios")
     for column in ("scenario", "result", "outcome", "keys", "sim s", "wall s"):
         table.add_column(column)
@@ -100,4 +100,4 @@ def print_table(console: Console, runs: list[ScenarioRun]) -> None:
                       f"{s['wall_seconds']:.2f}")
     console.print(table)
     passed = sum(r.verdict.passed for r in runs)
-    console.print(f"{passed} passed, {len(runs) - passed} failed")
+    console.print(f"{passed} passed, {len(runs) - passed + broken} failed")

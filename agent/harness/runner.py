@@ -26,7 +26,7 @@ from livekit.agents.voice.events import ConversationItemAddedEvent
 from ..events import CallEvent, DtmfReceived, IvrSaid, Transferred
 from ..ivr.engine import IvrEngine
 from ..navigator.agent import CallState, NavigatorAgent, watch_session
-from ..navigator.local_llm import LocalIvrLLM
+from ..providers import navigator_llm as default_navigator_llm
 from ..result import CallResult
 from ..scenario import CallTask, IvrDefinition, LoadedScenario
 from .judge import Verdict, judge
@@ -80,7 +80,8 @@ async def simulate_call(
     """Run one call of the navigator against ``ivr`` in process.
 
     Args:
-        navigator_llm: the session's LLM; the embedded brain (:class:`LocalIvrLLM`) if None.
+        navigator_llm: the session's LLM; by default OpenAI when configured, else the
+            embedded brain (see :func:`agent.providers.navigator_llm`).
         max_call_s: simulated seconds after which the call ends as ``timeout``.
         max_turns: IVR turns after which the call ends as ``timeout``.
     """
@@ -100,7 +101,7 @@ async def simulate_call(
 
     room = SimulatedRoom(call_id, on_dtmf)
     session: AgentSession[CallState] = AgentSession(
-        llm=navigator_llm or LocalIvrLLM(task), ivr_detection=True, userdata=state
+        llm=navigator_llm or default_navigator_llm(task), ivr_detection=True, userdata=state
     )
     watch_session(session, state)
     session.on("conversation_item_added", on_item)

@@ -71,12 +71,13 @@ class IvrEngine:
         self._retries = 0
         self._deadline_s: float | None = None
         self._collector: DigitCollector | None = None
+        self._hold_started_s = 0.0
         self._hold_end_s = 0.0
         self._customer: dict[str, Any] = {}
         self._entries: dict[str, str] = {}
         self._new: list[CallEvent] = []
         # the terminator a caller adds after an entry that max_digits already ended
-        self._late_terminator: str | None = None
+        self._late_terminator: tuple[str, float] | None = None  # (key, until_s)
 
     # --- what transports call -------------------------------------------------------
 
@@ -106,8 +107,8 @@ class IvrEngine:
         node = self._node
         shown = "•" if isinstance(node, CollectNode) and node.secret else key
         self._emit(DtmfReceived(at_s=self.now_s, node=self._node_id, key=shown))
-        late_terminator, self._late_terminator = self._late_terminator, None
-        if key == late_terminator:
+        late, self._late_terminator = self._late_terminator, None
+        if late is not None and key == late[0] and self.now_s <= late[1]:
             return self._take()  # "12345678#" for an 8-digit entry: the # is not a new input
         if isinstance(node, MenuNode):
             self._menu_key(node, key)
@@ -203,6 +204,7 @@ class IvrEngine:
             elif isinstance(node, HoldNode):
                 self._say(node.prompt)
                 self._emit(HoldStarted(at_s=self.now_s, node=node_id, seconds=node.seconds))
+                self._hold_started_s = self.now_s
                 self._hold_end_s = self.now_s + node.seconds
                 self._schedule_hold(node)
             elif isinstance(node, TransferNode):
@@ -228,8 +230,7 @@ class IvrEngine:
                 self._emit(HoldEnded(at_s=self.now_s, node=self._node_id))
                 self._enter(node.next)
             else:
-                self._say(node.announcements[0] if len(node.announcements) == 1 else
-                          node.announcements[self._retries % len(node.announcements)])
+                self._say(node.announcements[self._retries % len(node.announcements)])
                 self._retries += 1
                 self._schedule_hold(node)
         elif isinstance(node, MenuNode):
@@ -244,8 +245,12 @@ class IvrEngine:
                 self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
 
     def _schedule_hold(self, node: HoldNode) -> None:
-        next_announcement = self.now_s + node.announce_every_s
-        if node.announcements and next_announcement < self._hold_end_s:
+        # announcements every announce_every_s from the start of hold (not from the end of
+        # the last one), and none that would still be playing when the hold ends
+        next_announcement = self._hold_started_s + (self._retries + 1) * node.announce_every_s
+        length = speech_seconds(node.announcements[self._retries % len(node.announcements)],
+                                self.ivr.speaking_rate_wpm) if node.announcements else 0.0
+        if node.announcements and next_announcement + length <= self._hold_end_s:
             self._deadline_s = next_announcement
         else:
             self._deadline_s = self._hold_end_s
@@ -299,17 +304,20 @@ class IvrEngine:
     def _collect_done(self, node: CollectNode, entry: DigitsEntry | None) -> None:
         if entry is None:
             return
-        if entry.ended_by == "max_digits":
-            self._late_terminator = node.terminator
         reason = entry.reason or self._check(node, entry.digits)
         shown = MASK if node.secret and entry.digits else entry.digits
         self._emit(InputCollected(at_s=self.now_s, node=self._node_id, name=node.store_as,
                                   digits=shown, valid=not reason, reason=reason))
         if reason:
             self._retry(node, "" if reason == "no input" else node.invalid_prompt)
-            return
-        self._entries[node.store_as] = entry.digits
-        self._enter(node.next)
+        else:
+            self._entries[node.store_as] = entry.digits
+            self._enter(node.next)
+        if entry.ended_by == "max_digits" and node.terminator is not None:
+            # the caller typed "12345678#" in one go: the # barges into the next prompt;
+            # it is ignored until inter_digit_s after that prompt ends
+            self._late_terminator = (node.terminator,
+                                     self.now_s + self.ivr.timeouts.inter_digit_s)
 
     def _check(self, node: CollectNode, digits: str) -> str:
         """Why the entry fails the node's check against ``data`` ('' when it passes)."""
@@ -326,15 +334,14 @@ class IvrEngine:
         return ""
 
     def _human_reply(self, node: HumanNode, text: str) -> None:
-        self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
         self._retries = 0
         spoken = text.lower()
-        for answer in node.answers:
-            if any(word.lower() in spoken for word in answer.keywords):
-                self._say(answer.reply, "human")
-                return
-        if _GOODBYE.search(text):
+        reply = next((a.reply for a in node.answers
+                      if any(word.lower() in spoken for word in a.keywords)), None)
+        if reply is None and _GOODBYE.search(text):
             self._say(node.closing, "human")
             self._end(HungUp(at_s=self.now_s, by="ivr", reason="representative ended the call"))
             return
-        self._say(node.fallback, "human")
+        self._say(reply or node.fallback, "human")
+        # the silence timer starts when the representative stops talking
+        self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s

@@ -225,14 +225,13 @@ class IvrPolicy:
                 f"The IVR rejected the {fact.replace('_', ' ')}: "
                 f"{len(candidates)} value(s) tried."))
         terminator = entry.terminator if entry.keys_accepted else None
-        as_speech = not entry.keys_accepted
         if fact in self.task.secrets:
-            arguments = {"name": fact, "candidate": attempt, "terminator": terminator or "",
-                         "as_speech": as_speech}
+            # always as keys: a secret is never spoken (speech would put it in transcripts)
+            arguments = {"name": fact, "candidate": attempt, "terminator": terminator or ""}
             return Decision(calls=[ToolCall("enter_secret", arguments)],
                             why=f"entering secret {fact} (candidate {attempt})")
         value = candidates[attempt]
-        if as_speech:
+        if not entry.keys_accepted:
             return Decision(say=value, why=f"saying {fact}")
         keys = re.sub(r"[^0-9*#A-D]", "", value.upper()) + (terminator or "")
         return Decision(calls=[ToolCall("send_dtmf_events", {"events": list(keys)})],

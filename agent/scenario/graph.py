@@ -56,6 +56,7 @@ def check_graph(ivr: IvrDefinition) -> list[tuple[str, str]]:
                 )
         problems += _template_problems(ivr, node_id, node)
 
+    problems += _say_loops(ivr)
     reachable: set[str] = set()
     todo = [ivr.start] if ivr.start in ivr.nodes else []
     while todo:
@@ -95,3 +96,19 @@ def _resolves(context: dict, path: str) -> bool:
     except TemplateError:
         return False
     return True
+
+
+def _say_loops(ivr: IvrDefinition) -> list[tuple[str, str]]:
+    """Cycles made only of ``say`` nodes: the IVR would talk forever without waiting."""
+    problems, reported = [], set()
+    for start_id, node in ivr.nodes.items():
+        path, node_id = [start_id], getattr(node, "next", None)
+        while isinstance(node, SayNode) and node_id in ivr.nodes and node_id not in path:
+            node = ivr.nodes[node_id]
+            path.append(node_id)
+            node_id = getattr(node, "next", None)
+        if isinstance(node, SayNode) and node_id == start_id and start_id not in reported:
+            reported.update(path)
+            loop = " -> ".join([*path, start_id])
+            problems.append((f"nodes.{start_id}", f"say nodes loop forever: {loop}"))
+    return problems

@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from ..dtmf import DTMF_KEYS
 
 NodeId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="A node id.")]
 
 
-def _one_dtmf_key(value: str) -> str:
+def _one_dtmf_key(value: object) -> str:
+    value = str(value)
     if len(value) != 1 or value.upper() not in DTMF_KEYS:
         raise ValueError("a key must be one DTMF key (0-9 * # A-D)")
     return value.upper()
+
+
+DtmfKey = Annotated[str, BeforeValidator(_one_dtmf_key)]
+"""One DTMF key, 0-9 * # A-D (upper-cased)."""
 
 
 class _Strict(BaseModel):
@@ -64,23 +75,11 @@ class MenuNode(_Node):
     """
 
     kind: Literal["menu"]
-    options: dict[str, MenuOption]
-    repeat_key: str | None = "*"
+    options: dict[DtmfKey, MenuOption]
+    repeat_key: DtmfKey | None = "*"
     invalid_prompt: str = "I'm sorry, that is not a valid choice."
     no_input_prompt: str = "I'm sorry, I didn't hear a selection."
     on_failure: NodeId
-
-    @field_validator("options", mode="before")
-    @classmethod
-    def _keys_are_dtmf(cls, options: Any) -> Any:
-        if isinstance(options, dict):
-            return {_one_dtmf_key(str(key)): value for key, value in options.items()}
-        return options
-
-    @field_validator("repeat_key")
-    @classmethod
-    def _repeat_is_dtmf(cls, key: str | None) -> str | None:
-        return None if key is None else _one_dtmf_key(key)
 
 
 CheckKind = Literal["customer_exists", "pin_matches"]
@@ -99,18 +98,13 @@ class CollectNode(_Node):
     kind: Literal["collect"]
     min_digits: int = Field(ge=1)
     max_digits: int = Field(ge=1)
-    terminator: str | None = "#"
+    terminator: DtmfKey | None = "#"
     store_as: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
     check: CheckKind | None = None
     secret: bool = Field(False, description="Mask the entry in logs and event logs.")
     invalid_prompt: str = "I'm sorry, that entry is not valid."
     next: NodeId
     on_invalid: NodeId
-
-    @field_validator("terminator")
-    @classmethod
-    def _terminator_is_dtmf(cls, key: str | None) -> str | None:
-        return None if key is None else _one_dtmf_key(key)
 
     @model_validator(mode="after")
     def _lengths(self) -> CollectNode:

@@ -33,12 +33,15 @@ class ScenarioError(ValueError):
 
 
 class _StringScalarLoader(yaml.SafeLoader):
-    """A SafeLoader without the int/float resolvers: ``0123`` stays ``"0123"``."""
+    """A SafeLoader without the int, float and bool resolvers: ``0123`` stays ``"0123"``
+    and ``yes`` stays ``"yes"`` (a keyword, not True); pydantic converts where a field is
+    numeric or boolean."""
 
 
 _StringScalarLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                           "tag:yaml.org,2002:bool")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -59,8 +62,11 @@ def _read_yaml(path: Path) -> Any:
 def _yaml_path(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for i, item in enumerate(loc):
-        # pydantic puts the discriminator value ("menu", ...) after a node id: not a YAML key
-        if i == 2 and loc[0] == "nodes" and item in NODE_KINDS:
+        # pydantic puts union tags in the path: the node kind after a node id, and
+        # inline/path after "ivr"; neither is a YAML key
+        if i >= 2 and loc[i - 2] == "nodes" and item in NODE_KINDS:
+            continue
+        if i >= 1 and loc[i - 1] == "ivr" and item in ("inline", "path"):
             continue
         if item == "[key]":
             continue
@@ -85,7 +91,8 @@ def _validate(model: type[BaseModel], raw: Any, path: Path) -> Any:
             if err["type"] == "extra_forbidden":
                 reason = "unknown field"
             elif err["type"] == "union_tag_invalid":
-                reason = f"unknown node kind; allowed: {', '.join(NODE_KINDS)}"
+                kind = (err.get("ctx") or {}).get("tag", "")
+                reason = f"unknown node kind {kind!r}; allowed: {', '.join(NODE_KINDS)}"
             problems.append((_yaml_path(tuple(err["loc"])), reason))
         raise ScenarioError(path, problems) from e
 

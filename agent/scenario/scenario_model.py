@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from .ivr_model import IvrDefinition
 
@@ -92,7 +92,10 @@ class Scenario(_Strict):
 
     id: str = Field(pattern=r"^[a-z0-9_\-]+$")
     label: str
-    ivr: IvrDefinition | str
+    ivr: Annotated[
+        Annotated[IvrDefinition, Tag("inline")] | Annotated[str, Tag("path")],
+        Discriminator(lambda v: "path" if isinstance(v, str) else "inline"),
+    ]
     task: CallTask
     expect: Expectation
     tags: list[str] = Field(default_factory=list)
@@ -100,7 +103,8 @@ class Scenario(_Strict):
     def to_livekit(self) -> object:
         """This scenario as LiveKit's simulation ``Scenario`` message.
 
-        Mapping: ``id``, ``label`` and ``tags`` are the same; ``instructions`` is
+        Mapping: ``id`` and ``label`` are the same; ``tags`` become the keys of LiveKit's
+        tag map (with empty values); ``instructions`` is
         ``task.goal``; ``agent_expectations`` is ``expect.describe()``; ``userdata`` is the
         JSON of ``{"ivr": <id>, "facts": ..., "secrets": [...]}`` with secret values masked.
         """
@@ -116,6 +120,6 @@ class Scenario(_Strict):
             label=self.label,
             instructions=self.task.goal,
             agent_expectations=self.expect.describe(),
-            tags=self.tags,
+            tags={tag: "" for tag in self.tags},  # a map<string, string> in LiveKit's proto
             userdata=json.dumps({"ivr": ivr_id, "facts": facts, "secrets": self.task.secrets}),
         )
