@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,15 +16,15 @@ from .dtmf import parse_keys
 from .scenario import ScenarioError, find_scenario_files, load_ivr, load_scenario
 from .scenario.loader import export_json_schema
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="ivr-navigator: an AI caller that navigates IVR phone trees.")
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+def _logging(verbose: bool, default: int = logging.WARNING) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else default,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @app.command()
@@ -116,3 +117,162 @@ def ivr(path: Annotated[Path, typer.Argument(help="An IVR definition file.")]) -
         raise typer.Exit(1) from e
     play(engine, input_fn=input, output_fn=lambda line: console.print(line, markup=False),
          parse_keys=parse_keys)
+
+
+# --- the service (a LiveKit server is needed from here on) ------------------------------
+
+
+def _run_worker(devmode: bool, *, mock_ivr: bool = False) -> None:
+    from .ivr.worker import MOCK_IVR_AGENT_NAME, accept_as_mock_ivr, mock_ivr_job
+    from .service import serve
+    from .settings import Settings
+    from .worker import build_server
+
+    settings = Settings()
+    if mock_ivr:
+        load_ivr(settings.mock_ivr_file)  # fail now, with the file's errors, not per call
+        server = build_server(settings, agent_name=MOCK_IVR_AGENT_NAME, entrypoint=mock_ivr_job,
+                              on_request=accept_as_mock_ivr)
+    else:
+        server = build_server(settings)
+    asyncio.run(serve(server, devmode=devmode))
+
+
+@app.command()
+def start(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Run the navigator worker (production mode) for the LiveKit server in LIVEKIT_URL."""
+    _logging(verbose, default=logging.INFO)
+    _run_worker(devmode=False)
+
+
+@app.command()
+def dev(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = True) -> None:
+    """Run the navigator worker in development mode (debug logs, no idle processes)."""
+    _logging(verbose, default=logging.INFO)
+    _run_worker(devmode=True)
+
+
+@app.command("mock-ivr")
+def mock_ivr(
+    ivr_file: Annotated[Path, typer.Argument(help="The IVR definition to play.")],
+    time_scale: Annotated[float, typer.Option(help="Wall seconds per IVR second.")] = 1.0,
+    events_dir: Annotated[Path | None, typer.Option(help="Write each call's IVR event log here.")
+                          ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the mock IVR worker (agent name mock-ivr) that answers calls in rooms."""
+    import os
+
+    _logging(verbose, default=logging.INFO)
+    try:
+        load_ivr(ivr_file)
+    except ScenarioError as e:
+        err_console.print(str(e), markup=False, soft_wrap=True)
+        raise typer.Exit(1) from e
+    os.environ["MOCK_IVR_FILE"] = str(ivr_file)
+    os.environ["MOCK_IVR_TIME_SCALE"] = str(time_scale)
+    if events_dir is not None:
+        os.environ["MOCK_IVR_EVENTS_DIR"] = str(events_dir)
+    _run_worker(devmode=False, mock_ivr=True)
+
+
+@app.command()
+def call(
+    goal: Annotated[str, typer.Option(help="What to find out or do.")],
+    to: Annotated[str | None, typer.Option(help="E.164 number to dial.")] = None,
+    participant: Annotated[str | None, typer.Option(
+        help="Identity of a participant in the room to talk to instead of dialing.")] = None,
+    mock_ivr: Annotated[bool, typer.Option(
+        "--mock-ivr", help="Dispatch the mock IVR into the room and talk to it.")] = False,
+    fact: Annotated[list[str] | None, typer.Option(help="name=value (repeatable).")] = None,
+    secret: Annotated[list[str] | None, typer.Option(
+        help="name=value of a secret fact, masked everywhere (repeatable).")] = None,
+    trunk: Annotated[str | None, typer.Option(help="Outbound SIP trunk ID.")] = None,
+    webhook: Annotated[str | None, typer.Option(help="Where to POST the result.")] = None,
+    max_call_s: Annotated[float, typer.Option(help="Longest call (seconds).")] = 900.0,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the result and print it.")
+                    ] = False,
+) -> None:
+    """Ask the navigator to make a call: creates the dispatch in a new room and prints the
+    room; with --wait, prints the result from the result store."""
+    from pydantic import ValidationError
+
+    from .call_request import CallRequest
+    from .results.store import ResultStore
+    from .service import dispatch_call, result_json, wait_for_result
+    from .settings import Settings
+
+    facts, secrets = {}, []
+    for pair, is_secret in [(p, False) for p in fact or []] + [(p, True) for p in secret or []]:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            err_console.print(f"--{'secret' if is_secret else 'fact'} {name!r}: expected "
+                              "name=value", markup=False)
+            raise typer.Exit(2)
+        facts[name] = value
+        if is_secret:
+            secrets.append(name)
+    if mock_ivr:
+        participant = participant or "mock-ivr"
+    if (to is None) == (participant is None):
+        err_console.print("give exactly one of --to (a phone number), --participant or "
+                          "--mock-ivr", markup=False)
+        raise typer.Exit(2)
+    target = ({"kind": "phone", "number": to, "sip_trunk_id": trunk} if to else
+              {"kind": "participant", "identity": participant})
+    try:
+        request = CallRequest.model_validate({
+            "task": {"goal": goal, "facts": facts, "secrets": secrets}, "target": target,
+            "limits": {"max_call_s": max_call_s}, "webhook_url": webhook})
+    except ValidationError as e:
+        from .validation import validation_problems
+
+        for path, reason in validation_problems(e):
+            err_console.print(f"call request: {path}: {reason}", markup=False)
+        raise typer.Exit(2) from e
+    settings = Settings()
+    try:
+        room = asyncio.run(dispatch_call(request, settings, with_mock_ivr=mock_ivr))
+    except Exception as e:  # connection refused, bad credentials, ...
+        err_console.print(f"cannot create the dispatch on {settings.livekit_url}: "
+                          f"{type(e).__name__}: {e}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from e
+    console.print(f"call {request.call_id} dispatched to agent {settings.agent_name!r} "
+                  f"in room {room}")
+    if wait:
+        result = asyncio.run(wait_for_result(ResultStore(settings.results_db), request.call_id,
+                                             timeout_s=max_call_s + 60))
+        if result is None:
+            err_console.print(f"no result for {request.call_id} in {settings.results_db}")
+            raise typer.Exit(1)
+        console.print(result_json(result), markup=False, soft_wrap=True)
+
+
+@app.command()
+def results(
+    since: Annotated[datetime | None, typer.Option(help="Only calls finished since (ISO).")
+                     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per result.")
+                       ] = False,
+) -> None:
+    """List stored call results (RESULTS_DB)."""
+    from rich.table import Table
+
+    from .results.store import ResultStore
+    from .service import result_json
+    from .settings import Settings
+
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    stored = ResultStore(Settings().results_db).list(since)
+    if as_json:
+        for result in stored:
+            console.print(result_json(result), markup=False, soft_wrap=True)
+        return
+    table = Table(title=f"{len(stored)} call results")
+    for column in ("finished", "call", "outcome", "answer / reason"):
+        table.add_column(column)
+    for r in stored:
+        table.add_row(r.finished_at.strftime("%Y-%m-%d %H:%M:%S"), r.call_id, r.outcome,
+                      r.answer or r.reason)
+    console.print(table)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from livekit.agents import llm
 
 from .navigator.local_llm import LocalIvrLLM
@@ -22,3 +24,24 @@ def navigator_llm(task: CallTask, settings: Settings | None = None) -> llm.LLM:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "none"
     return openai.LLM(model=settings.openai_model, api_key=key,
                       base_url=settings.openai_base_url or NOT_GIVEN)
+
+
+def speech_stack(settings: Settings) -> dict[str, Any] | None:
+    """STT, TTS and VAD for a phone call (keyword arguments of ``AgentSession``), or None
+    when the cloud keys are missing (the worker then runs in text mode).
+
+    Deepgram nova-3 is tuned for phone audio: 8 kHz input, numerals written as digits (menu
+    keys and figures), and 500 ms endpointing so an IVR's pause between menu items does
+    not end its turn. OpenAI TTS speaks; Silero VAD (weights in the wheel) detects speech.
+    """
+    if not (settings.deepgram_api_key and settings.openai_api_key):
+        return None
+    from livekit.plugins import deepgram, openai, silero
+
+    return {
+        "stt": deepgram.STT(model="nova-3", sample_rate=8000, numerals=True,
+                            endpointing_ms=500,
+                            api_key=settings.deepgram_api_key.get_secret_value()),
+        "tts": openai.TTS(api_key=settings.openai_api_key.get_secret_value()),
+        "vad": silero.VAD.load(),
+    }

@@ -46,7 +46,8 @@ class CallResult(BaseModel):
     ``outcome``: ``completed`` (the goal's answer was heard), ``transferred_to_human`` (a
     person answered for a goal that needed one), ``failed`` (the goal cannot be reached
     here; ``reason`` says why), ``ivr_hung_up`` (the far end ended the call first),
-    ``timeout`` (the call ran past its time or turn limit).
+    ``timeout`` (the call ran past its time or turn limit); when dialing fails: ``busy``
+    (SIP 486/600), ``no_answer`` (408/480/487 or the ring timeout), ``rejected`` (403/603).
     """
 
     call_id: str

@@ -5,6 +5,7 @@ Every variable is listed in README.md. Secrets are ``SecretStr`` so they never p
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -25,6 +26,26 @@ class Settings(BaseSettings):
         None, description="An OpenAI-compatible endpoint, e.g. a local llama.cpp server.")
     openai_model: str = "gpt-4.1-mini"
     deepgram_api_key: SecretStr | None = None
+
+    livekit_url: str = Field("ws://127.0.0.1:7880", description="The LiveKit server.")
+    livekit_api_key: str = "devkey"
+    livekit_api_secret: SecretStr = SecretStr("secret")
+    agent_name: str = Field("ivr-navigator", description="Explicit-dispatch agent name.")
+    sip_outbound_trunk_id: str | None = Field(
+        None, description="Default outbound SIP trunk when a call request names none.")
+    results_db: Path = Field(Path("results.sqlite"), description="SQLite result store.")
+    webhook_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key for the X-IVR-Signature header of webhooks.")
+    webhook_attempts: int = Field(5, ge=1, description="Deliveries tried per webhook.")
+    webhook_backoff_s: float = Field(0.5, gt=0, description="First retry delay; doubles.")
+    job_executor: Literal["process", "thread"] = Field(
+        "process", description="How the worker runs jobs: a process each, or threads.")
+    mock_ivr_file: Path = Field(Path("scenarios/ivrs/first_meridian_bank.yaml"),
+                                description="The IVR the mock-ivr worker plays.")
+    mock_ivr_time_scale: float = Field(
+        1.0, gt=0, description="Wall seconds per simulated IVR second (0.05: 20x faster).")
+    mock_ivr_events_dir: Path | None = Field(
+        None, description="Where the mock IVR writes each call's event log (JSON).")
 
     def uses_openai(self) -> bool:
         """Whether the navigator's LLM is OpenAI (or an OpenAI-compatible server)."""

@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..validation import validation_problems
 from .graph import check_graph
-from .ivr_model import NODE_KINDS, IvrDefinition
+from .ivr_model import IvrDefinition
 from .scenario_model import Scenario
 
 
@@ -59,42 +60,13 @@ def _read_yaml(path: Path) -> Any:
         raise ScenarioError(path, [(where, f"invalid YAML: {getattr(e, 'problem', e)}")]) from e
 
 
-def _yaml_path(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for i, item in enumerate(loc):
-        # pydantic puts union tags in the path: the node kind after a node id, and
-        # inline/path after "ivr"; neither is a YAML key
-        if i >= 2 and loc[i - 2] == "nodes" and item in NODE_KINDS:
-            continue
-        if i >= 1 and loc[i - 1] == "ivr" and item in ("inline", "path"):
-            continue
-        if item == "[key]":
-            continue
-        text = str(item)
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-            continue
-        is_plain = text.replace("_", "a").isalnum() and not text[0].isdigit()
-        parts.append(text if is_plain else json.dumps(text))
-    return ".".join(parts).replace(".[", "[")
-
-
 def _validate(model: type[BaseModel], raw: Any, path: Path) -> Any:
     if not isinstance(raw, dict):
         raise ScenarioError(path, [("", "the file must hold a mapping at the top level")])
     try:
         return model.model_validate(raw)
     except ValidationError as e:
-        problems = []
-        for err in e.errors(include_url=False):
-            reason = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                reason = "unknown field"
-            elif err["type"] == "union_tag_invalid":
-                kind = (err.get("ctx") or {}).get("tag", "")
-                reason = f"unknown node kind {kind!r}; allowed: {', '.join(NODE_KINDS)}"
-            problems.append((_yaml_path(tuple(err["loc"])), reason))
-        raise ScenarioError(path, problems) from e
+        raise ScenarioError(path, validation_problems(e)) from e
 
 
 def load_ivr(path: Path | str) -> IvrDefinition:

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 from .ivr_model import IvrDefinition
 
 Outcome = Literal[
-    "completed", "transferred_to_human", "failed", "ivr_hung_up", "timeout"
+    "completed", "transferred_to_human", "failed", "ivr_hung_up", "timeout",
+    "busy", "no_answer", "rejected",
 ]
 """How a call ended; see :class:`agent.result.CallResult`."""
 
