@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import uuid
 import re
+import uuid
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError

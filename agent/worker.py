@@ -98,6 +98,8 @@ class NavigatorCall:
 
         await self.ctx.connect()
         loop = asyncio.get_running_loop()
+        self._end = loop.create_future()
+        self.ctx.room.on("disconnected", self._on_disconnected)
         started = loop.time()
         state = CallState(task=request.task, call_id=request.call_id,
                           clock=lambda: loop.time() - started)
@@ -121,9 +123,12 @@ class NavigatorCall:
                 await asyncio.wait_for(
                     self.ctx.wait_for_participant(identity=target.identity, kind=ANY_KIND),
                     limits.ring_timeout_s)
-            except asyncio.TimeoutError as e:
+            except TimeoutError as e:
                 raise CallSetupError("no_answer", f"participant {target.identity!r} did not "
                                      f"join within {limits.ring_timeout_s:g} s") from e
+            except RuntimeError as e:  # "room disconnected while waiting for participant"
+                raise CallSetupError("failed", "lost the connection to the LiveKit server "
+                                     f"while waiting for {target.identity!r}") from e
             return target.identity
         if speech_stack(self.settings) is None:
             raise CallSetupError("failed", "a phone call needs speech: set DEEPGRAM_API_KEY "
@@ -140,10 +145,10 @@ class NavigatorCall:
             llm=navigator_llm(request.task, self.settings), ivr_detection=True, userdata=state,
             **({} if text_mode else speech))
         watch_session(session, state)
-        self._end = asyncio.get_running_loop().create_future()
         self._watch_call(session, state, far_end, request)
         options = room_io.RoomOptions(
             participant_identity=far_end,
+            participant_kinds=ANY_KIND,  # the mock IVR joins as an agent participant
             text_input=room_io.TextInputOptions(text_input_cb=_TurnQueue()),
             audio_input=not text_mode,
             audio_output=not text_mode,
@@ -155,7 +160,7 @@ class NavigatorCall:
         try:
             outcome, reason = await asyncio.wait_for(asyncio.shield(self._end),
                                                      request.limits.max_call_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             outcome, reason = "timeout", f"no result after {request.limits.max_call_s:g} s"
         if outcome is None and not state.finished.is_set():
             outcome, reason = "failed", "the call ended before a result"
@@ -171,8 +176,8 @@ class NavigatorCall:
 
     def _watch_call(self, session: AgentSession, state: CallState, far_end: str,
                     request: CallRequest) -> None:
-        """End the wait on: the navigator's result, the far end leaving, the server
-        connection lost, or too many keys."""
+        """End the wait on: the navigator's result, the far end leaving, or too many keys
+        (a lost server connection is watched from the start of the job)."""
         room = self.ctx.room
         asyncio.ensure_future(self._on_finished(state))
 
@@ -180,16 +185,15 @@ class NavigatorCall:
             if participant.identity == far_end:
                 asyncio.ensure_future(self._far_end_left(state, far_end))
 
-        def on_disconnected(reason: object) -> None:
-            self._finish("failed", f"lost the connection to the LiveKit server ({reason})")
-
         def on_tools(ev: FunctionToolsExecutedEvent) -> None:
             if len(state.keys) > request.limits.max_keypresses:
                 self._finish("failed", f"more than {request.limits.max_keypresses} keys pressed")
 
         room.on("participant_disconnected", on_left)
-        room.on("disconnected", on_disconnected)
         session.on("function_tools_executed", on_tools)
+
+    def _on_disconnected(self, reason: object) -> None:
+        self._finish("failed", f"lost the connection to the LiveKit server ({reason})")
 
     async def _on_finished(self, state: CallState) -> None:
         await state.finished.wait()
@@ -198,7 +202,7 @@ class NavigatorCall:
     async def _far_end_left(self, state: CallState, far_end: str) -> None:
         try:
             await asyncio.wait_for(state.finished.wait(), HANG_UP_GRACE_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._finish("ivr_hung_up", f"{far_end} hung up before a result")
 
     def _local_participant(self) -> rtc.LocalParticipant | None:

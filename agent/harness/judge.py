@@ -23,9 +23,11 @@ class Verdict:
         return not self.reasons
 
 
-def judge(scenario: Scenario, result: CallResult, events: list[CallEvent]) -> Verdict:
+def judge(scenario: Scenario, result: CallResult, events: list[CallEvent], *,
+          check_duration: bool = True) -> Verdict:
     """Check ``result`` and ``events`` against ``scenario.expect``, and that no secret of
-    the scenario appears in clear anywhere in the result."""
+    the scenario appears in clear anywhere in the result. ``check_duration=False`` skips
+    ``max_sim_seconds`` (for calls on wall time, whose clock is not the simulated one)."""
     expect = scenario.expect
     verdict = Verdict()
     fail = verdict.reasons.append
@@ -44,7 +46,8 @@ def judge(scenario: Scenario, result: CallResult, events: list[CallEvent]) -> Ve
     received = sum(isinstance(e, DtmfReceived) for e in events)
     if expect.max_keypresses is not None and received > expect.max_keypresses:
         fail(f"the IVR received {received} keys, at most {expect.max_keypresses} allowed")
-    if expect.max_sim_seconds is not None and result.duration_s > expect.max_sim_seconds:
+    if (check_duration and expect.max_sim_seconds is not None
+            and result.duration_s > expect.max_sim_seconds):
         fail(f"call took {result.duration_s:.1f} s, at most {expect.max_sim_seconds:g} s allowed")
     dumped = result.model_dump_json()
     for name in scenario.task.secrets:

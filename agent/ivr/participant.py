@@ -77,6 +77,7 @@ class RoomIvr:
             self._apply(lambda: self.engine.press(ev.digit))
 
     def _on_transcription(self, reader: rtc.TextStreamReader, identity: str) -> None:
+        logger.debug("transcription stream from %s (%s)", identity, reader.info.attributes)
         if identity != self.caller:
             return
 
@@ -91,6 +92,9 @@ class RoomIvr:
         if participant.identity == self.caller:
             self._apply(lambda: self.engine.hang_up("caller left the room"))
 
+    def _on_room_closed(self, reason: object) -> None:
+        self._apply(lambda: self.engine.hang_up(f"the room closed ({reason})"))
+
     async def _send_loop(self) -> None:
         while True:
             text = await self._outbox.get()
@@ -103,6 +107,7 @@ class RoomIvr:
         self._wall_base = asyncio.get_running_loop().time()
         self.room.on("sip_dtmf_received", self._on_dtmf)
         self.room.on("participant_disconnected", self._on_left)
+        self.room.on("disconnected", self._on_room_closed)
         self.room.register_text_stream_handler(TOPIC_TRANSCRIPTION, self._on_transcription)
         sender = asyncio.create_task(self._send_loop(), name="mock_ivr_send")
         try:
@@ -113,7 +118,7 @@ class RoomIvr:
                 wait = None if timer is None else max(0.0, timer - self._sim_now()) / self._rate()
                 try:
                     await asyncio.wait_for(self._wake.wait(), wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     self._apply(lambda: [])  # a timer fell due: advance fires it
             if self.room.isconnected():
                 with contextlib.suppress(asyncio.TimeoutError):  # let the goodbye go out
@@ -122,5 +127,6 @@ class RoomIvr:
             sender.cancel()
             self.room.off("sip_dtmf_received", self._on_dtmf)
             self.room.off("participant_disconnected", self._on_left)
+            self.room.off("disconnected", self._on_room_closed)
             self.room.unregister_text_stream_handler(TOPIC_TRANSCRIPTION)
         return list(self.engine.log)

@@ -40,10 +40,15 @@ async def mock_ivr_job(ctx: JobContext) -> None:
     caller = await ctx.wait_for_participant(kind=CALLER_KINDS)
     logger.info("mock IVR %s answering %s in %s", ivr.id, caller.identity, ctx.room.name)
     engine = IvrEngine(ivr, masker=Masker(pins))
-    events = await RoomIvr(engine, ctx.room, caller.identity,
-                           time_scale=settings.mock_ivr_time_scale).run()
-    if settings.mock_ivr_events_dir is not None:
-        settings.mock_ivr_events_dir.mkdir(parents=True, exist_ok=True)
-        path = settings.mock_ivr_events_dir / f"{ctx.room.name}.json"
-        path.write_bytes(json.dumps(CALL_EVENTS.dump_python(events, mode="json")).encode())
+
+    async def write_events(_reason: str = "") -> None:
+        # a shutdown callback: it also runs when the navigator deletes the room mid-call
+        if settings.mock_ivr_events_dir is not None:
+            settings.mock_ivr_events_dir.mkdir(parents=True, exist_ok=True)
+            path = settings.mock_ivr_events_dir / f"{ctx.room.name}.json"
+            path.write_bytes(json.dumps(CALL_EVENTS.dump_python(engine.log, mode="json")).encode())
+
+    ctx.add_shutdown_callback(write_events)
+    await RoomIvr(engine, ctx.room, caller.identity,
+                  time_scale=settings.mock_ivr_time_scale).run()
     ctx.shutdown(reason="the IVR call ended")

@@ -1,0 +1,159 @@
+"""End to end through a real LiveKit server on 127.0.0.1: the navigator worker and the
+mock-IVR worker run as `python -m agent start` / `mock-ivr` processes, calls are created
+as dispatches through the server API, and keys travel as SIP DTMF data packets.
+
+The server-restart test is last: it stops and restarts the shared server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from aiohttp import web
+from e2e_support import ivr_events, wait_for
+from livekit import api
+
+from agent.call_request import CallRequest, Limits, ParticipantTarget
+from agent.harness.judge import judge
+from agent.ivr.worker import MOCK_IVR_IDENTITY
+from agent.paths import SCENARIOS_DIR
+from agent.results.store import ResultStore
+from agent.results.webhook import SIGNATURE_HEADER, verify
+from agent.scenario import CallTask, find_scenario_files, load_scenario
+from agent.service import dispatch_call, lk_api, wait_for_result
+
+SHIPPED = find_scenario_files(SCENARIOS_DIR)
+RESULT_TIMEOUT_S = 90
+
+
+def _request(task: CallTask, name: str, **fields) -> CallRequest:
+    return CallRequest(call_id=f"e2e-{name}-{uuid.uuid4().hex[:6]}", task=task,
+                       target=ParticipantTarget(identity=MOCK_IVR_IDENTITY),
+                       limits=Limits(max_call_s=120), **fields)
+
+
+async def _call(service, request: CallRequest):
+    room = await dispatch_call(request, service.settings, with_mock_ivr=True)
+    result = await wait_for_result(ResultStore(service.settings.results_db), request.call_id,
+                                   timeout_s=RESULT_TIMEOUT_S)
+    assert result is not None, "\n".join(service.navigator.lines[-40:])
+    return room, result
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+async def test_shipped_scenario_over_the_real_server(service, path):
+    scenario = load_scenario(path).scenario
+    room, result = await _call(service, _request(scenario.task, scenario.id))
+    events_file = service.events_dir / f"{room}.json"
+    assert await asyncio.to_thread(wait_for, events_file.exists, 15), "no IVR event log"
+    events = ivr_events(service.events_dir, room)
+    # the judge counts the digits the IVR received over the room, not the tool calls
+    verdict = judge(scenario, result, events, check_duration=False)
+    assert verdict.reasons == []
+
+
+async def test_ivr_hanging_up_mid_navigation_is_recorded(service):
+    task = CallTask(goal="Consultar el saldo de la cuenta corriente.",
+                    facts={"customer_id": "10000001", "language": "español"})
+    room, result = await _call(service, _request(task, "hangup"))
+    assert result.outcome == "ivr_hung_up"
+    assert MOCK_IVR_IDENTITY in result.reason
+
+
+async def test_invalid_metadata_gives_a_failed_result_and_the_worker_lives_on(service):
+    lk = lk_api(service.settings)
+    try:
+        await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
+            agent_name=service.settings.agent_name, room=f"bad-{uuid.uuid4().hex[:6]}",
+            metadata=json.dumps({"call_id": "bad-metadata", "task": {"goal": "balance"},
+                                 "target": {"kind": "fax"}})))
+    finally:
+        await lk.aclose()
+    result = await wait_for_result(ResultStore(service.settings.results_db), "bad-metadata",
+                                   timeout_s=RESULT_TIMEOUT_S)
+    assert result is not None
+    assert result.outcome == "failed"
+    assert result.reason == ("call request: target: unknown kind 'fax'; "
+                             "allowed: phone, participant")
+    assert any("invalid call request" in line for line in service.navigator.lines)
+    # the same worker still takes calls
+    task = CallTask(goal="How many rewards points does the customer have?",
+                    facts={"customer_id": "10000002", "pin": "1357"}, secrets=["pin"])
+    _, after = await _call(service, _request(task, "after-bad"))
+    assert after.outcome == "completed"
+
+
+async def test_webhook_failing_twice_then_succeeding_gets_the_signed_result(service):
+    received: list[tuple[bytes, str]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((await request.read(), request.headers.get(SIGNATURE_HEADER, "")))
+        return web.Response(status=503 if len(received) <= 2 else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        task = CallTask(goal="How many rewards points does the customer have?",
+                        facts={"customer_id": "10000001", "pin": "2468"}, secrets=["pin"])
+        request = _request(task, "webhook", webhook_url=f"http://127.0.0.1:{port}/hook")
+        _, result = await _call(service, request)
+        store = ResultStore(service.settings.results_db)
+        for _ in range(100):
+            if len(received) >= 3:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await runner.cleanup()
+    assert len(received) == 3
+    body, signature = received[-1]
+    assert verify(body, "test-secret", signature)
+    assert json.loads(body)["outcome"] == result.outcome == "completed"
+    assert json.loads(body) == json.loads(store.get(request.call_id).model_dump_json())
+    assert "2468" not in body.decode()
+
+
+async def test_server_stopped_mid_call_gives_a_failed_result_then_the_worker_reconnects(
+        service):
+    # the navigator waits for a participant that never comes; the server goes away meanwhile
+    task = CallTask(goal="What is the available balance of the checking account?",
+                    facts={"customer_id": "10000001"})
+    request = CallRequest(call_id=f"e2e-server-down-{uuid.uuid4().hex[:6]}", task=task,
+                          target=ParticipantTarget(identity="nobody-here"),
+                          limits=Limits(ring_timeout_s=120))
+    room = await dispatch_call(request, service.settings)
+    lk = lk_api(service.settings)
+    try:
+        joined = None
+        for _ in range(100):
+            participants = await lk.room.list_participants(api.ListParticipantsRequest(room=room))
+            joined = participants.participants
+            if joined:
+                break
+            await asyncio.sleep(0.2)
+        assert joined, "the navigator never joined"
+    finally:
+        await lk.aclose()
+    for worker in service.workers:
+        worker.expect_reregistration()
+    await asyncio.to_thread(service.server.stop)
+    result = await wait_for_result(ResultStore(service.settings.results_db), request.call_id,
+                                   timeout_s=RESULT_TIMEOUT_S)
+    assert result is not None, "\n".join(service.navigator.lines[-40:])
+    assert result.outcome == "failed"
+    assert "lost the connection" in result.reason
+    await asyncio.to_thread(service.server.start)
+    for worker in service.workers:
+        await asyncio.to_thread(worker.wait_registered, 120)
+    task = CallTask(goal="How many rewards points does the customer have?",
+                    facts={"customer_id": "10000002", "pin": "1357"}, secrets=["pin"])
+    _, after = await _call(service, _request(task, "after-restart"))
+    assert after.outcome == "completed"
+
