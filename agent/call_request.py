@@ -16,7 +16,8 @@ E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 """ITU-T E.164: a + and up to 15 digits, no leading zero in the country code."""
 
 
-def _e164(number: str) -> str:
+def e164(number: str) -> str:
+    """``number`` if it is E.164, else ``ValueError`` saying what is allowed."""
     if not E164.match(number):
         raise ValueError("must be an E.164 number: + then 7 to 15 digits, e.g. +15551234567")
     return number
@@ -30,7 +31,7 @@ class PhoneTarget(_Strict):
     """Dial ``number`` over SIP, through ``sip_trunk_id`` (or the configured default)."""
 
     kind: Literal["phone"] = "phone"
-    number: Annotated[str, AfterValidator(_e164)] = Field(description="E.164 number.")
+    number: Annotated[str, AfterValidator(e164)] = Field(description="E.164 number.")
     sip_trunk_id: str | None = None
 
 

@@ -276,3 +276,34 @@ def results(
         table.add_row(r.finished_at.strftime("%Y-%m-%d %H:%M:%S"), r.call_id, r.outcome,
                       r.answer or r.reason)
     console.print(table)
+
+
+@app.command()
+def provision(config: Annotated[Path, typer.Argument(help="Provisioning YAML file.")]) -> None:
+    """Create or update the outbound SIP trunk and the inbound dispatch rule (idempotent)."""
+    from .provision import ProvisionError, load_provision_config
+    from .provision import provision as run_provision
+    from .service import lk_api
+    from .settings import Settings
+
+    try:
+        parsed = load_provision_config(config)
+    except ProvisionError as e:
+        err_console.print(str(e), markup=False, soft_wrap=True)
+        raise typer.Exit(1) from e
+
+    async def run() -> dict[str, str]:
+        lk = lk_api(Settings())
+        try:
+            return await run_provision(lk, parsed)
+        finally:
+            await lk.aclose()
+
+    try:
+        done = asyncio.run(run())
+    except Exception as e:
+        err_console.print(f"provisioning failed: {type(e).__name__}: {e}", markup=False,
+                          soft_wrap=True)
+        raise typer.Exit(1) from e
+    for what, action in done.items():
+        console.print(f"{what}: {action}")

@@ -1,5 +1,7 @@
-"""A local LiveKit server for tests, benchmarks and demos: the real Go ``livekit-server``
-in ``--dev`` mode, bound to 127.0.0.1 on free ports (API key ``devkey``, secret ``secret``).
+"""A local LiveKit server and worker processes for tests, benchmarks and demos.
+
+The server is the real Go ``livekit-server`` in ``--dev`` mode, bound to 127.0.0.1 on free
+ports (API key ``devkey``, secret ``secret``).
 
 The binary comes from ``go install github.com/livekit/livekit-server/cmd/server@v1.13.5``
 (``.ci/run`` does it, into the cache folder below); ``LIVEKIT_SERVER_BIN`` overrides.
@@ -11,10 +13,14 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from .paths import PROJECT_ROOT
 
 LIVEKIT_SERVER_VERSION = "v1.13.5"
 """Pinned: later v1.13 releases carry replace directives in go.mod, so ``go install``
@@ -46,10 +52,14 @@ class LiveKitDevServer:
     Args:
         binary: the server executable.
         log_path: where its output goes (a temporary file by default).
+        redis_address: ``host:port`` of a Redis server; the SIP API (trunks, dispatch
+            rules) needs one, rooms and dispatch do not.
     """
 
-    def __init__(self, binary: Path, *, log_path: Path | None = None) -> None:
+    def __init__(self, binary: Path, *, log_path: Path | None = None,
+                 redis_address: str | None = None) -> None:
         self.binary = binary
+        self.redis_address = redis_address
         self.http_port, self.tcp_port, self.udp_port = free_port(), free_port(), free_port()
         self.log_path = log_path or Path(tempfile.mkstemp(prefix="livekit-", suffix=".log")[1])
         self._process: subprocess.Popen[bytes] | None = None
@@ -63,7 +73,8 @@ class LiveKitDevServer:
     def config(self) -> str:
         return (f"port: {self.http_port}\n"
                 f"rtc:\n  tcp_port: {self.tcp_port}\n  udp_port: {self.udp_port}\n"
-                "  use_external_ip: false\n  node_ip: 127.0.0.1\n")
+                "  use_external_ip: false\n  node_ip: 127.0.0.1\n"
+                + (f"redis:\n  address: {self.redis_address}\n" if self.redis_address else ""))
 
     def start(self, timeout_s: float = 20.0) -> None:
         """Start the server and wait until its HTTP endpoint answers.
@@ -107,3 +118,55 @@ class LiveKitDevServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class WorkerProcess:
+    """A ``python -m agent ...`` worker process (``start``, ``mock-ivr``); its output is
+    kept in ``lines``, and :meth:`start` returns once it registered with the server."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.args = args
+        self.env = {**os.environ, **env}
+        self.lines: list[str] = []
+        self._registered = threading.Event()
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        """Start and wait until the worker registered with the server."""
+        self._registered.clear()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "agent", *self.args], cwd=PROJECT_ROOT, env=self.env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        threading.Thread(target=self._read, args=(self._process,), daemon=True).start()
+        self.wait_registered(timeout_s)
+
+    @property
+    def pid(self) -> int:
+        """The worker's process id (for measuring it)."""
+        assert self._process is not None, "not started"
+        return self._process.pid
+
+    def wait_registered(self, timeout_s: float) -> None:
+        if not self._registered.wait(timeout_s):
+            tail = "\n".join(self.lines[-30:])
+            raise RuntimeError(f"worker {self.args} did not register:\n{tail}")
+
+    def expect_reregistration(self) -> None:
+        """Forget the last registration (before the server restarts)."""
+        self._registered.clear()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.lines.append(line.rstrip())
+            if "registered worker" in line:
+                self._registered.set()
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+            self._process = None

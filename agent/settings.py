@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         None, description="HMAC-SHA256 key for the X-IVR-Signature header of webhooks.")
     webhook_attempts: int = Field(5, ge=1, description="Deliveries tried per webhook.")
     webhook_backoff_s: float = Field(0.5, gt=0, description="First retry delay; doubles.")
+    worker_load_threshold: float = Field(
+        0.7, gt=0, description="Load (CPU use, 0-1) above which the worker takes no new calls; "
+                               "0.7 is LiveKit's production default.")
     job_executor: Literal["process", "thread"] = Field(
         "process", description="How the worker runs jobs: a process each, or threads.")
     mock_ivr_file: Path = Field(Path("scenarios/ivrs/first_meridian_bank.yaml"),

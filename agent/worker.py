@@ -246,6 +246,7 @@ def build_server(settings: Settings, *, agent_name: str | None = None,
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
         job_executor_type=executor,
+        load_threshold=settings.worker_load_threshold,
         port=0,  # the health-check HTTP port: any free one, so workers can share a host
     )
     server.rtc_session(entrypoint, agent_name=agent_name or settings.agent_name,

@@ -45,15 +45,14 @@ class Service:
     """The deployed service against the test server: navigator and mock-IVR workers."""
 
     def __init__(self, server, tmp):
-        from e2e_support import WorkerProcess
-
+        from agent.devserver import WorkerProcess
         from agent.settings import Settings
 
         self.server = server
         self.events_dir = tmp / "ivr-events"
         self.env = {
             "LIVEKIT_URL": server.url, "RESULTS_DB": str(tmp / "results.sqlite"),
-            "JOB_EXECUTOR": "thread", "NAVIGATOR_LLM": "local", "WEBHOOK_SECRET": "test-secret",
+            "JOB_EXECUTOR": "process", "NAVIGATOR_LLM": "local", "WEBHOOK_SECRET": "test-secret",
             "WEBHOOK_BACKOFF_S": "0.1", "PYTHONWARNINGS": "ignore",
         }
         self.settings = Settings(livekit_url=server.url, results_db=tmp / "results.sqlite")

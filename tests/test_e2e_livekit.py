@@ -120,6 +120,38 @@ async def test_webhook_failing_twice_then_succeeding_gets_the_signed_result(serv
     assert "2468" not in body.decode()
 
 
+async def test_outcome_is_set_as_attributes_of_the_navigator_participant(service):
+    from livekit import rtc
+
+    task = CallTask(goal="How many rewards points does the customer have?",
+                    facts={"customer_id": "10000002", "pin": "1357"}, secrets=["pin"])
+    request = _request(task, "attributes")
+    room_name = await dispatch_call(request, service.settings, with_mock_ivr=True)
+    seen: dict[str, str] = {}
+    observer = rtc.Room()
+
+    @observer.on("participant_attributes_changed")
+    def on_attributes(changed: dict[str, str], participant: rtc.Participant) -> None:
+        seen.update({k: v for k, v in changed.items() if k.startswith("ivr.")})
+
+    token = (api.AccessToken("devkey", "secret").with_identity("observer")
+             .with_grants(api.VideoGrants(room_join=True, room=room_name, hidden=True)).to_jwt())
+    await observer.connect(service.server.url, token)
+    try:
+        result = await wait_for_result(ResultStore(service.settings.results_db),
+                                       request.call_id, timeout_s=RESULT_TIMEOUT_S)
+        for _ in range(50):
+            if "ivr.outcome" in seen:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await observer.disconnect()
+    assert result is not None and result.outcome == "completed"
+    assert seen["ivr.outcome"] == "completed"
+    assert seen["ivr.call_id"] == request.call_id
+    assert "1,200" in seen["ivr.answer"]
+
+
 async def test_server_stopped_mid_call_gives_a_failed_result_then_the_worker_reconnects(
         service):
     # the navigator waits for a participant that never comes; the server goes away meanwhile

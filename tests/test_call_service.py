@@ -1,0 +1,135 @@
+"""The service's pieces without a server: call requests, SIP failures, signatures, the
+result store, and the CLI's error paths."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from livekit import api
+from typer.testing import CliRunner
+
+from agent.call_request import CallRequestError, parse_call_request
+from agent.cli import app
+from agent.result import CallResult
+from agent.results.delivery import result_attributes
+from agent.results.store import ResultStore
+from agent.results.webhook import sign, verify
+from agent.telephony import sip_failure
+
+GOOD = {"task": {"goal": "balance", "facts": {"pin": "2468"}, "secrets": ["pin"]},
+        "target": {"kind": "phone", "number": "+15551234567"}}
+
+
+def _error(metadata) -> str:
+    with pytest.raises(CallRequestError) as e:
+        parse_call_request(metadata if isinstance(metadata, str) else json.dumps(metadata))
+    return str(e.value)
+
+
+def test_a_valid_request_gets_defaults():
+    request = parse_call_request(json.dumps(GOOD))
+    assert request.call_id.startswith("call-")
+    assert request.limits.ring_timeout_s == 30
+    assert request.target.number == "+15551234567"
+
+
+@pytest.mark.parametrize(("metadata", "message"), [
+    ("", "call request: metadata is not JSON (Expecting value at character 0)"),
+    ("[1]", "call request: metadata must be a JSON object"),
+    ({**GOOD, "target": {"kind": "phone", "number": "555-1234"}},
+     "call request: target.number: must be an E.164 number: + then 7 to 15 digits, "
+     "e.g. +15551234567 (got '555-1234')"),
+    ({**GOOD, "target": {"kind": "fax"}},
+     "call request: target: unknown kind 'fax'; allowed: phone, participant"),
+    ({**GOOD, "limits": {"ring_timeout_s": 0}},
+     "call request: limits.ring_timeout_s: Input should be greater than 0 (got 0)"),
+    ({**GOOD, "webhook_url": "ftp://x"},
+     "call request: webhook_url: URL scheme should be 'http' or 'https' (got 'ftp://x')"),
+    ({"target": GOOD["target"]}, "call request: task: required field is missing"),
+])
+def test_invalid_metadata_names_field_value_and_what_is_allowed(metadata, message):
+    assert _error(metadata) == message
+
+
+def test_invalid_facts_are_reported_without_their_values():
+    # a fact may be a PIN: the error must not echo it into logs
+    message = _error({**GOOD, "task": {"goal": "balance", "facts": {"pin": 2468}}})
+    assert "2468" not in message
+    assert message.startswith("call request: task.facts.pin")
+
+
+@pytest.mark.parametrize(("code", "outcome"), [
+    ("486", "busy"), ("600", "busy"), ("480", "no_answer"), ("408", "no_answer"),
+    ("487", "no_answer"), ("603", "rejected"), ("403", "rejected"), ("503", "failed"),
+])
+def test_sip_status_codes_map_to_outcomes(code, outcome):
+    error = api.TwirpError("unavailable", "call failed", status=503,
+                           metadata={"sip_status_code": code, "sip_status": "Reason"})
+    failure = sip_failure(error)
+    assert failure.outcome == outcome
+    assert failure.reason == f"SIP {code} Reason"
+
+
+def test_a_dial_error_without_sip_status_is_failed_with_the_server_message():
+    failure = sip_failure(api.TwirpError("internal", "sip not connected", status=500))
+    assert (failure.outcome, failure.reason) == (
+        "failed", "dialing failed: sip not connected (internal)")
+
+
+def test_signature_is_hmac_sha256_of_the_body():
+    body = b'{"outcome":"completed"}'
+    header = sign(body, "k")
+    # RFC 4231-style check against hashlib directly
+    import hashlib
+    import hmac
+    assert header == "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
+    assert verify(body, "k", header)
+    assert not verify(body + b" ", "k", header)
+
+
+def _result(call_id: str, minutes_ago: int = 0) -> CallResult:
+    return CallResult(call_id=call_id, outcome="completed", answer="ok",
+                      finished_at=datetime.now(UTC) - timedelta(minutes=minutes_ago))
+
+
+async def test_store_keeps_results_durably_and_lists_since(tmp_path):
+    store = ResultStore(tmp_path / "r.sqlite")
+    await store.save(_result("old", minutes_ago=60))
+    await store.save(_result("new"))
+    reopened = ResultStore(tmp_path / "r.sqlite")
+    assert reopened.get("new").answer == "ok"
+    assert reopened.get("missing") is None
+    assert [r.call_id for r in reopened.list()] == ["old", "new"]
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    assert [r.call_id for r in reopened.list(since)] == ["new"]
+
+
+def test_result_attributes_carry_outcome_and_answer():
+    assert result_attributes(_result("c1")) == {
+        "ivr.call_id": "c1", "ivr.outcome": "completed", "ivr.answer": "ok", "ivr.reason": ""}
+
+
+def test_call_without_a_server_is_a_clean_error(monkeypatch):
+    monkeypatch.setenv("LIVEKIT_URL", "ws://127.0.0.1:9")  # nothing listens there
+    result = CliRunner().invoke(app, ["call", "--mock-ivr", "--goal", "balance"])
+    assert result.exit_code == 1
+    assert "cannot create the dispatch on ws://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_call_rejects_a_bad_number_before_dispatching():
+    result = CliRunner().invoke(app, ["call", "--to", "12345", "--goal", "balance"])
+    assert result.exit_code == 2
+    assert "call request: target.number: must be an E.164 number" in result.output
+
+
+def test_results_lists_the_store(tmp_path, monkeypatch):
+    import asyncio
+
+    monkeypatch.setenv("RESULTS_DB", str(tmp_path / "r.sqlite"))
+    asyncio.run(ResultStore(tmp_path / "r.sqlite").save(_result("listed-call")))
+    result = CliRunner().invoke(app, ["results", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["call_id"] == "listed-call"
