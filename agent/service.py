@@ -8,7 +8,6 @@ import json
 import signal
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
 from livekit import api
 from livekit.agents import AgentServer
@@ -62,16 +61,14 @@ async def dispatch_call(request: CallRequest, settings: Settings, *, with_mock_i
 
 
 async def wait_for_result(store: ResultStore, call_id: str, *, timeout_s: float,
-                          poll_s: float = 0.2,
-                          sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-                          ) -> CallResult | None:
+                          poll_s: float = 0.2) -> CallResult | None:
     """Poll the result store until ``call_id`` has a result or ``timeout_s`` passes."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         result = await asyncio.to_thread(store.get, call_id)
         if result is not None:
             return result
-        await sleep(poll_s)
+        await asyncio.sleep(poll_s)
     return None
 
 

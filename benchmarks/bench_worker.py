@@ -6,8 +6,10 @@ concurrent text-mode calls it sustains, and its CPU and memory per call.
 Starts livekit-server (see agent/devserver.py), one navigator worker (a process per job,
 LiveKit's production executor; its admission control off, WORKER_LOAD_THRESHOLD=inf, so
 the batch size is what is measured) and one mock-IVR worker, then runs batches of
-simultaneous calls (checking balance). CPU and memory are the worker's and its job
-processes'.
+simultaneous calls (checking balance). CPU is the whole machine's busy time (server,
+both workers, their job processes; job processes are forkserver grandchildren whose
+time cannot be attributed once they exit); memory is the navigator worker's process tree
+at its peak.
 "Sustained" is the largest batch in which every call completed and the median call took
 at most 1.5x the single-call median. Prints figures; asserts nothing.
 """
@@ -67,12 +69,17 @@ async def bench(levels: list[int]) -> None:
             return [worker, *worker.children(recursive=True)]
 
         def cpu_s() -> float:
-            # the worker's own time, its finished (reaped) job processes', running ones'
-            own = sum(worker.cpu_times()[:4])
-            return own + sum(sum(p.cpu_times()[:2]) for p in tree()[1:] if p.is_running())
+            times = psutil.cpu_times()
+            return times.user + times.system + times.nice
 
         def rss() -> int:
-            return sum(p.memory_info().rss for p in tree() if p.is_running())
+            total = 0
+            for process in tree():
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:  # a job process that just ended
+                    pass
+            return total
 
         settings = Settings(livekit_url=server.url, results_db=tmp / "r.sqlite")
         store = ResultStore(settings.results_db)
