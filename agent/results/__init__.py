@@ -1,0 +1,1 @@
+"""Call results: the durable store, webhook delivery, and the order they happen in."""
