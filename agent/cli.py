@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,9 @@ from rich.console import Console
 from .dtmf import parse_keys
 from .scenario import ScenarioError, find_scenario_files, load_ivr, load_scenario
 from .scenario.loader import export_json_schema
+
+# the --dev server's secret is 6 bytes; PyJWT warns on every token it signs with it
+warnings.filterwarnings("ignore", message="The HMAC key is")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="ivr-navigator: an AI caller that navigates IVR phone trees.")
@@ -58,7 +62,8 @@ def simulate(
             run = await run_scenario(loaded)
             runs.append(run)
             if as_json:
-                console.print(json.dumps(summary(run)), markup=False, soft_wrap=True)
+                console.print(json.dumps(summary(run), ensure_ascii=False), markup=False,
+                              soft_wrap=True)
             else:
                 print_run(console, run)
         return runs
