@@ -171,6 +171,8 @@ class IvrPolicy:
 
     def record(self, outcome: str, answer: str, *, reason: str = "",
                 facts: list[dict[str, str]] | None = None, say: str = "") -> Decision:
+        """A decision that calls ``record_result`` (ending the call), optionally saying
+        ``say`` first; ``answer`` defaults to ``reason`` for a failure."""
         arguments: dict[str, Any] = {"outcome": outcome, "answer": answer or reason,
                                      "facts": facts or [], "reason": reason}
         return Decision(say=say, calls=[ToolCall("record_result", arguments)],
