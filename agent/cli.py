@@ -135,7 +135,6 @@ def _run_worker(devmode: bool, *, mock_ivr: bool = False) -> None:
 
     settings = Settings()
     if mock_ivr:
-        load_ivr(settings.mock_ivr_file)  # fail now, with the file's errors, not per call
         server = build_server(settings, agent_name=MOCK_IVR_AGENT_NAME, entrypoint=mock_ivr_job,
                               on_request=accept_as_mock_ivr)
     else:

@@ -101,5 +101,11 @@ CallEvent = Annotated[
     | HungUp,
     Field(discriminator="type"),
 ]
+def said_text(events: list[CallEvent]) -> str:
+    """What the IVR (or its representative) said in ``events``, joined as one caller turn;
+    '' when it said nothing."""
+    return " ".join(e.text for e in events if isinstance(e, IvrSaid))
+
+
 CALL_EVENTS = TypeAdapter(list[CallEvent])
 """Validates or dumps a list of events (``CALL_EVENTS.dump_python(events, mode="json")``)."""

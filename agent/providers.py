@@ -34,7 +34,7 @@ def speech_stack(settings: Settings) -> dict[str, Any] | None:
     keys and figures), and 500 ms endpointing so an IVR's pause between menu items does
     not end its turn. OpenAI TTS speaks; Silero VAD (weights in the wheel) detects speech.
     """
-    if not (settings.deepgram_api_key and settings.openai_api_key):
+    if not settings.speech_configured():
         return None
     from livekit.plugins import deepgram, openai, silero
 

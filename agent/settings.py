@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     mock_ivr_events_dir: Path | None = Field(
         None, description="Where the mock IVR writes each call's event log (JSON).")
 
+    def speech_configured(self) -> bool:
+        """Whether the cloud speech providers a phone call needs have keys."""
+        return bool(self.deepgram_api_key and self.openai_api_key)
+
     def uses_openai(self) -> bool:
         """Whether the navigator's LLM is OpenAI (or an OpenAI-compatible server)."""
         if self.navigator_llm == "auto":

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from livekit import api, rtc
 from livekit.agents import (
@@ -84,6 +85,7 @@ class NavigatorCall:
         self.ctx = ctx
         self.settings = settings
         self._end: asyncio.Future[tuple[Outcome | None, str]] | None = None
+        self._watchers: set[asyncio.Task[None]] = set()  # cancelled when the call ends
 
     async def run(self) -> CallResult:
         """Run the call; returns the delivered result."""
@@ -130,7 +132,7 @@ class NavigatorCall:
                 raise CallSetupError("failed", "lost the connection to the LiveKit server "
                                      f"while waiting for {target.identity!r}") from e
             return target.identity
-        if speech_stack(self.settings) is None:
+        if not self.settings.speech_configured():
             raise CallSetupError("failed", "a phone call needs speech: set DEEPGRAM_API_KEY "
                                            "and OPENAI_API_KEY (the local speech stack is "
                                            "not wired to the worker yet)")
@@ -139,11 +141,13 @@ class NavigatorCall:
 
     async def _converse(self, request: CallRequest, state: CallState, far_end: str
                         ) -> CallResult:
-        speech = speech_stack(self.settings)
-        text_mode = speech is None or isinstance(request.target, ParticipantTarget)
+        # a participant (the mock IVR) talks over text streams; a phone line needs speech
+        speech = (None if isinstance(request.target, ParticipantTarget)
+                  else speech_stack(self.settings))
+        text_mode = speech is None
         session: AgentSession[CallState] = AgentSession(
             llm=navigator_llm(request.task, self.settings), ivr_detection=True, userdata=state,
-            **({} if text_mode else speech))
+            **(speech or {}))
         watch_session(session, state)
         self._watch_call(session, state, far_end, request)
         options = room_io.RoomOptions(
@@ -162,6 +166,9 @@ class NavigatorCall:
                                                      request.limits.max_call_s)
         except TimeoutError:
             outcome, reason = "timeout", f"no result after {request.limits.max_call_s:g} s"
+        finally:
+            for task in self._watchers:
+                task.cancel()
         if outcome is None and not state.finished.is_set():
             outcome, reason = "failed", "the call ended before a result"
         try:
@@ -179,11 +186,11 @@ class NavigatorCall:
         """End the wait on: the navigator's result, the far end leaving, or too many keys
         (a lost server connection is watched from the start of the job)."""
         room = self.ctx.room
-        asyncio.ensure_future(self._on_finished(state))
+        self._watch(self._on_finished(state))
 
         def on_left(participant: rtc.RemoteParticipant) -> None:
             if participant.identity == far_end:
-                asyncio.ensure_future(self._far_end_left(state, far_end))
+                self._watch(self._far_end_left(state, far_end))
 
         def on_tools(ev: FunctionToolsExecutedEvent) -> None:
             if len(state.keys) > request.limits.max_keypresses:
@@ -191,6 +198,11 @@ class NavigatorCall:
 
         room.on("participant_disconnected", on_left)
         session.on("function_tools_executed", on_tools)
+
+    def _watch(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._watchers.add(task)
+        task.add_done_callback(self._watchers.discard)
 
     def _on_disconnected(self, reason: object) -> None:
         self._finish("failed", f"lost the connection to the LiveKit server ({reason})")

@@ -23,7 +23,7 @@ from livekit.agents.llm import ChatMessage
 from livekit.agents.testing import fake_job_context
 from livekit.agents.voice.events import ConversationItemAddedEvent
 
-from ..events import CallEvent, DtmfReceived, IvrSaid, Transferred
+from ..events import CallEvent, DtmfReceived, Transferred, said_text
 from ..ivr.engine import IvrEngine
 from ..navigator.agent import CallState, NavigatorAgent, watch_session
 from ..providers import navigator_llm as default_navigator_llm
@@ -118,7 +118,7 @@ async def simulate_call(
                     unreported = "timeout"
                     reason = f"no result after {engine.now_s:.0f} s and {state.turns} turns"
                     break
-                heard = " ".join(e.text for e in pending if isinstance(e, IvrSaid))
+                heard = said_text(pending)
                 pending.clear()
                 if heard:
                     await session.run(user_input=heard)

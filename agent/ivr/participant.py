@@ -19,7 +19,7 @@ from collections.abc import Callable
 from livekit import rtc
 from livekit.agents.types import TOPIC_CHAT, TOPIC_TRANSCRIPTION
 
-from ..events import CallEvent, HungUp, IvrSaid
+from ..events import CallEvent, HungUp, said_text
 from ..scenario.ivr_model import HoldNode
 from .engine import IvrEngine
 
@@ -64,7 +64,7 @@ class RoomIvr:
         events = self.engine.advance(max(0.0, self._sim_now() - self.engine.now_s))
         events += step()
         self._rebase()
-        text = " ".join(e.text for e in events if isinstance(e, IvrSaid))
+        text = said_text(events)
         if text:
             self._outbox.put_nowait(text)
         for e in events:

@@ -170,7 +170,7 @@ class IvrPolicy:
         return self.record("completed", " ".join(found), facts=facts)
 
     def record(self, outcome: str, answer: str, *, reason: str = "",
-                facts: list[dict[str, str]] | None = None, say: str = "") -> Decision:
+               facts: list[dict[str, str]] | None = None, say: str = "") -> Decision:
         """A decision that calls ``record_result`` (ending the call), optionally saying
         ``say`` first; ``answer`` defaults to ``reason`` for a failure."""
         arguments: dict[str, Any] = {"outcome": outcome, "answer": answer or reason,
