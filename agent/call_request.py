@@ -7,9 +7,19 @@ import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from .scenario.scenario_model import CallTask
+from .call.task import CallTask
+from .dtmf import Dialect, parse_dtmf, render_dtmf
+from .strict import StrictModel
 from .validation import validation_problems
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -23,11 +33,8 @@ def e164(number: str) -> str:
     return number
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class PhoneTarget(_Strict):
+class PhoneTarget(StrictModel):
     """Dial ``number`` over SIP, through ``sip_trunk_id`` (or the configured default)."""
 
     kind: Literal["phone"] = "phone"
@@ -35,14 +42,14 @@ class PhoneTarget(_Strict):
     sip_trunk_id: str | None = None
 
 
-class ParticipantTarget(_Strict):
+class ParticipantTarget(StrictModel):
     """Talk to a participant that is (or will be) in the room, e.g. the mock IVR."""
 
     kind: Literal["participant"] = "participant"
     identity: str = Field(min_length=1)
 
 
-class Limits(_Strict):
+class Limits(StrictModel):
     """Bounds of one call (seconds; keys)."""
 
     ring_timeout_s: float = Field(30.0, gt=0, le=300, description="Until answered.")
@@ -50,16 +57,37 @@ class Limits(_Strict):
     max_keypresses: int = Field(100, ge=1, description="DTMF keys the navigator may send.")
 
 
-class CallRequest(_Strict):
+class CallRequest(StrictModel):
     """A call to make: the task (goal, facts, secrets, as in scenarios), the far end, limits,
-    and where the result goes."""
+    and where the result goes.
+
+    ``post_connect_dtmf`` are keys to send once the far end answers, as LiveKit's
+    ``CreateSIPParticipant`` ``dtmf`` field and Twilio's ``sendDigits`` do, written in
+    ``dtmf_dialect`` (``standard``: ``0-9 * # A-D``, ``w`` = 0.5 s, ``W`` = 1 s;
+    ``vicidial``: ``P`` = #, ``S`` = *, ``Q`` = 1 s); they are kept in the standard one.
+    """
 
     call_id: str = Field(default_factory=lambda: f"call-{uuid.uuid4().hex[:12]}",
                          pattern=r"^[A-Za-z0-9_\-.]{1,64}$")
     task: CallTask
     target: Annotated[PhoneTarget | ParticipantTarget, Field(discriminator="kind")]
     limits: Limits = Field(default_factory=Limits)
+    dtmf_dialect: Dialect = Dialect.STANDARD
+    post_connect_dtmf: str | None = Field(None, max_length=256)
     webhook_url: AnyHttpUrl | None = None
+
+    @field_validator("post_connect_dtmf")
+    @classmethod
+    def _standard_dtmf(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return value
+        dialect = info.data.get("dtmf_dialect", Dialect.STANDARD)
+        return render_dtmf(parse_dtmf(value, dialect))
+
+    @model_validator(mode="after")
+    def _kept_in_standard(self) -> CallRequest:
+        self.dtmf_dialect = Dialect.STANDARD  # post_connect_dtmf is now in that dialect
+        return self
 
 
 class CallRequestError(ValueError):

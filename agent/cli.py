@@ -15,7 +15,7 @@ from rich.console import Console
 
 from .dtmf import parse_keys
 from .scenario import ScenarioError, find_scenario_files, load_ivr, load_scenario
-from .scenario.loader import export_json_schema
+from .scenario.loader import export_json_schema, find_ivr_files, is_ivr_file
 
 # the --dev server's secret is 6 bytes; PyJWT warns on every token it signs with it
 warnings.filterwarnings("ignore", message="The HMAC key is")
@@ -41,6 +41,8 @@ def simulate(
     a scenario fails or a file is broken."""
     from .harness.report import print_run, print_table, summary
     from .harness.runner import run_scenario
+    from .harness.virtual_time import run_virtual
+    from .navigator.vocabulary import load_vocabulary
 
     _logging(verbose)
     files: list[Path] = []
@@ -53,13 +55,14 @@ def simulate(
 
     async def run_all() -> list:
         runs = []
+        vocabulary = load_vocabulary()
         for path in files:
             try:
                 loaded = load_scenario(path)
             except ScenarioError as e:
                 broken.append((path, str(e)))
                 continue
-            run = await run_scenario(loaded)
+            run = await run_scenario(loaded, vocabulary=vocabulary)
             runs.append(run)
             if as_json:
                 console.print(json.dumps(summary(run), ensure_ascii=False), markup=False,
@@ -68,7 +71,7 @@ def simulate(
                 print_run(console, run)
         return runs
 
-    runs = asyncio.run(run_all())
+    runs = run_virtual(run_all())
     for path, message in broken:
         if as_json:
             console.print(json.dumps({"id": path.stem, "passed": False, "outcome": None,
@@ -84,18 +87,25 @@ def simulate(
 
 
 @app.command()
-def check(targets: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")]
-          ) -> None:
-    """Validate scenario files (and the IVRs they name) without running them."""
+def check(targets: Annotated[list[Path], typer.Argument(
+        help="Scenario or IVR files, or folders (IVR files are those under ivrs/).")]) -> None:
+    """Validate scenario and IVR files without running them."""
     failed = False
     for target in targets:
         try:
-            for path in find_scenario_files(target):
-                load_scenario(path)
-                console.print(f"ok  {path}")
+            paths = [(p, True) for p in find_ivr_files(target)]
+            paths += [(p, False) for p in find_scenario_files(target) if not is_ivr_file(p)]
         except ScenarioError as e:
             err_console.print(str(e), markup=False, soft_wrap=True)
             failed = True
+            continue
+        for path, ivr_file in paths:
+            try:
+                load_ivr(path) if ivr_file else load_scenario(path)
+                console.print(f"ok  {path}")
+            except ScenarioError as e:
+                err_console.print(str(e), markup=False, soft_wrap=True)
+                failed = True
     if failed:
         raise typer.Exit(1)
 
@@ -129,6 +139,7 @@ def ivr(path: Annotated[Path, typer.Argument(help="An IVR definition file.")]) -
 
 def _run_worker(devmode: bool, *, mock_ivr: bool = False) -> None:
     from .ivr.worker import MOCK_IVR_AGENT_NAME, accept_as_mock_ivr, mock_ivr_job
+    from .ivr.worker import prewarm as prewarm_mock_ivr
     from .service import serve
     from .settings import Settings
     from .worker import build_server
@@ -136,7 +147,7 @@ def _run_worker(devmode: bool, *, mock_ivr: bool = False) -> None:
     settings = Settings()
     if mock_ivr:
         server = build_server(settings, agent_name=MOCK_IVR_AGENT_NAME, entrypoint=mock_ivr_job,
-                              on_request=accept_as_mock_ivr)
+                              on_request=accept_as_mock_ivr, setup=prewarm_mock_ivr)
     else:
         server = build_server(settings)
     asyncio.run(serve(server, devmode=devmode))
@@ -158,7 +169,9 @@ def dev(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = True) -> Non
 
 @app.command("mock-ivr")
 def mock_ivr(
-    ivr_file: Annotated[Path, typer.Argument(help="The IVR definition to play.")],
+    ivr_file: Annotated[Path, typer.Argument(
+        help="The IVR definition to play, or a folder of them (a dispatch's metadata "
+             '{"ivr": "<id>"} picks one).')],
     time_scale: Annotated[float, typer.Option(help="Wall seconds per IVR second.")] = 1.0,
     events_dir: Annotated[Path | None, typer.Option(help="Write each call's IVR event log here.")
                           ] = None,
@@ -167,9 +180,11 @@ def mock_ivr(
     """Run the mock IVR worker (agent name mock-ivr) that answers calls in rooms."""
     import os
 
+    from .ivr.worker import load_ivrs
+
     _logging(verbose, default=logging.INFO)
     try:
-        load_ivr(ivr_file)
+        load_ivrs(ivr_file)
     except ScenarioError as e:
         err_console.print(str(e), markup=False, soft_wrap=True)
         raise typer.Exit(1) from e
@@ -188,6 +203,14 @@ def call(
         help="Identity of a participant in the room to talk to instead of dialing.")] = None,
     mock_ivr: Annotated[bool, typer.Option(
         "--mock-ivr", help="Dispatch the mock IVR into the room and talk to it.")] = False,
+    ivr: Annotated[str | None, typer.Option(
+        help="With --mock-ivr: the id of the IVR it plays (default: its first).")] = None,
+    dtmf: Annotated[str | None, typer.Option(
+        help="Keys to send once the far end answers, e.g. 1w10000001# (w = 0.5 s, W = 1 s).")
+                    ] = None,
+    dtmf_dialect: Annotated[str, typer.Option(
+        help="How --dtmf is written: standard, or vicidial (P = #, S = *, Q = 1 s).")
+                            ] = "standard",
     fact: Annotated[list[str] | None, typer.Option(help="name=value (repeatable).")] = None,
     secret: Annotated[list[str] | None, typer.Option(
         help="name=value of a secret fact, masked everywhere (repeatable).")] = None,
@@ -216,6 +239,7 @@ def call(
         facts[name] = value
         if is_secret:
             secrets.append(name)
+    mock_ivr = mock_ivr or ivr is not None
     if mock_ivr:
         participant = participant or "mock-ivr"
     if (to is None) == (participant is None):
@@ -227,7 +251,8 @@ def call(
     try:
         request = CallRequest.model_validate({
             "task": {"goal": goal, "facts": facts, "secrets": secrets}, "target": target,
-            "limits": {"max_call_s": max_call_s}, "webhook_url": webhook})
+            "limits": {"max_call_s": max_call_s}, "webhook_url": webhook,
+            "post_connect_dtmf": dtmf, "dtmf_dialect": dtmf_dialect})
     except ValidationError as e:
         from .validation import validation_problems
 
@@ -236,7 +261,7 @@ def call(
         raise typer.Exit(2) from e
     settings = Settings()
     try:
-        room = asyncio.run(dispatch_call(request, settings, with_mock_ivr=mock_ivr))
+        room = asyncio.run(dispatch_call(request, settings, mock_ivr=(ivr or mock_ivr)))
     except Exception as e:  # connection refused, bad credentials, ...
         err_console.print(f"cannot create the dispatch on {settings.livekit_url}: "
                           f"{type(e).__name__}: {e}", markup=False, soft_wrap=True)

@@ -1,4 +1,4 @@
-"""Model providers for the navigator's session: cloud when configured, local otherwise."""
+"""Model providers for the navigator: cloud when configured, the embedded brain otherwise."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ from typing import Any
 
 from livekit.agents import llm
 
-from .navigator.local_llm import LocalIvrLLM
-from .scenario.scenario_model import CallTask
+from .call.task import CallTask
+from .navigator.brain import Brain
+from .navigator.policy import IvrPolicy
+from .navigator.vocabulary import Vocabulary, load_vocabulary
 from .settings import Settings
 
 
-def navigator_llm(task: CallTask, settings: Settings | None = None) -> llm.LLM:
+def navigator_model(task: CallTask, settings: Settings | None = None,
+                    vocabulary: Vocabulary | None = None) -> llm.LLM | Brain:
     """OpenAI's LLM (model ``OPENAI_MODEL``, optional ``OPENAI_BASE_URL``) when configured,
-    else the embedded brain for ``task``."""
+    else the embedded brain for ``task`` reading prompts with ``vocabulary`` (loaded from
+    ``prompts/`` when not given)."""
     settings = settings or Settings()
     if not settings.uses_openai():
-        return LocalIvrLLM(task)
+        return IvrPolicy(task, vocabulary or load_vocabulary())
     from livekit.agents import NOT_GIVEN
     from livekit.plugins import openai
 
@@ -28,7 +32,7 @@ def navigator_llm(task: CallTask, settings: Settings | None = None) -> llm.LLM:
 
 def speech_stack(settings: Settings) -> dict[str, Any] | None:
     """STT, TTS and VAD for a phone call (keyword arguments of ``AgentSession``), or None
-    when the cloud keys are missing (the worker then runs in text mode).
+    when the cloud keys are missing.
 
     Deepgram nova-3 is tuned for phone audio: 8 kHz input, numerals written as digits (menu
     keys and figures), and 500 ms endpointing so an IVR's pause between menu items does

@@ -13,17 +13,14 @@ from typing import Annotated
 
 import yaml
 from livekit import api
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
 from .call_request import e164
+from .strict import StrictModel
 from .validation import validation_problems
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OutboundTrunkConfig(_Strict):
+class OutboundTrunkConfig(StrictModel):
     """The SIP trunk of a carrier; its password comes from the environment variable
     named by ``auth_password_env`` (never from the file)."""
 
@@ -41,7 +38,7 @@ class OutboundTrunkConfig(_Strict):
                                         auth_password=password)
 
 
-class InboundRuleConfig(_Strict):
+class InboundRuleConfig(StrictModel):
     """Each inbound call gets its own room (``room_prefix`` + caller) with the agent
     dispatched into it."""
 
@@ -61,7 +58,7 @@ class InboundRuleConfig(_Strict):
         )
 
 
-class ProvisionConfig(_Strict):
+class ProvisionConfig(StrictModel):
     """``provision`` configuration file (YAML)."""
 
     outbound_trunk: OutboundTrunkConfig

@@ -12,9 +12,9 @@ import uuid
 from livekit import api
 from livekit.agents import AgentServer
 
+from .call.result import CallResult
 from .call_request import CallRequest
 from .ivr.worker import MOCK_IVR_AGENT_NAME
-from .result import CallResult
 from .results.store import ResultStore
 from .settings import Settings
 
@@ -42,16 +42,20 @@ def lk_api(settings: Settings) -> api.LiveKitAPI:
                           settings.livekit_api_secret.get_secret_value())
 
 
-async def dispatch_call(request: CallRequest, settings: Settings, *, with_mock_ivr: bool = False
-                        ) -> str:
-    """Create the dispatch (and, for tests and demos, the mock IVR's first) in a new room
-    named after the call; returns the room name."""
+async def dispatch_call(request: CallRequest, settings: Settings, *,
+                        mock_ivr: str | bool = False) -> str:
+    """Create the dispatch in a new room named after the call; returns the room name.
+
+    For tests and demos, ``mock_ivr`` first dispatches the mock IVR into the room: True for
+    its default IVR, or the id of one of the IVRs it plays.
+    """
     room = f"{request.call_id}-{uuid.uuid4().hex[:6]}"
     lk = lk_api(settings)
     try:
-        if with_mock_ivr:
+        if mock_ivr:
+            metadata = json.dumps({"ivr": mock_ivr}) if isinstance(mock_ivr, str) else ""
             await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
-                agent_name=MOCK_IVR_AGENT_NAME, room=room))
+                agent_name=MOCK_IVR_AGENT_NAME, room=room, metadata=metadata))
         await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
             agent_name=settings.agent_name, room=room,
             metadata=request.model_dump_json(exclude_none=True)))

@@ -7,8 +7,8 @@ import logging
 from google.protobuf.duration_pb2 import Duration
 from livekit import api
 
+from .call.task import Outcome
 from .call_request import Limits, PhoneTarget
-from .scenario.scenario_model import Outcome
 
 logger = logging.getLogger("ivr_navigator.telephony")
 

@@ -11,8 +11,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .scenario.ivr_model import NODE_KINDS
-
 _UNION_TAGS = {"ivr": ("inline", "path"), "target": ("phone", "participant")}
 
 
@@ -20,6 +18,8 @@ def field_path(loc: tuple[Any, ...]) -> str:
     """``("nodes", "main_menu", "menu", "options", "12", "[key]")`` ->
     ``nodes.main_menu.options."12"``: union tags and pydantic's ``[key]`` dropped, keys
     that are not plain names quoted, list indexes as ``[i]``."""
+    from .scenario.ivr_model import NODE_KINDS  # here: the scenario package imports this one
+
     parts: list[str] = []
     for i, item in enumerate(loc):
         # pydantic puts union tags in the path (the node kind after a node id, the target
@@ -45,7 +45,12 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
     problems = []
     for err in error.errors(include_url=False):
         reason = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        loc = tuple(err["loc"])
+        if err["type"] == "unknown_field":
+            ctx = err.get("ctx") or {}
+            loc += (ctx.get("field", ""),)
+            reason = f"unknown field; allowed: {ctx.get('allowed', '')}"
+        elif err["type"] == "extra_forbidden":
             reason = "unknown field"
         elif err["type"] == "union_tag_invalid":
             ctx = err.get("ctx") or {}
@@ -54,7 +59,7 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
             reason = f"unknown {noun} {ctx.get('tag', '')!r}; allowed: {allowed}"
         elif err["type"] == "missing":
             reason = "required field is missing"
-        elif "[key]" not in err["loc"] and not isinstance(err.get("input"), dict | list):
+        elif "[key]" not in loc and not isinstance(err.get("input"), dict | list):
             reason = f"{reason} (got {err['input']!r})"  # say which value was refused
-        problems.append((field_path(tuple(err["loc"])), reason))
+        problems.append((field_path(loc), reason))
     return problems

@@ -1,11 +1,12 @@
 """The navigator worker: an ``AgentServer`` with explicit dispatch by agent name.
 
-A dispatch's metadata is a :class:`CallRequest`. The job reaches the far end (dials a
-phone number over SIP, or waits for a participant such as the mock IVR), runs the
-navigator session, and delivers the :class:`CallResult`: stored first, then set as
-participant attributes, then POSTed to the request's webhook. Nothing that goes wrong
-(invalid metadata, a failed dial, a hang-up, a lost server) escapes as a traceback: each
-ends as a result with an outcome and a reason.
+A dispatch's metadata is a :class:`~agent.call_request.CallRequest`. The job reaches the
+far end (dials a phone number over SIP, or waits for a participant such as the mock IVR),
+runs the call through the :class:`~agent.supervisor.CallSupervisor` over the room, and
+delivers the :class:`~agent.call.result.CallResult`: stored first, then set as participant
+attributes, then POSTed to the request's webhook. Nothing that goes wrong (invalid
+metadata, a failed dial, a hang-up, a lost server) escapes as a traceback: each ends as a
+result with an outcome and a reason.
 """
 
 from __future__ import annotations
@@ -13,69 +14,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from livekit import api, rtc
-from livekit.agents import (
-    AgentServer,
-    AgentSession,
-    JobContext,
-    JobExecutorType,
-    JobRequest,
-    room_io,
-)
-from livekit.agents.voice.events import AgentStateChangedEvent, FunctionToolsExecutedEvent
+from livekit.agents import AgentServer, JobContext, JobExecutorType, JobProcess, JobRequest
 
+from .call.result import CallResult
 from .call_request import CallRequest, CallRequestError, ParticipantTarget, parse_call_request
-from .navigator.agent import CallState, NavigatorAgent, watch_session
-from .providers import navigator_llm, speech_stack
-from .result import CallResult
+from .navigator.vocabulary import load_vocabulary
+from .providers import navigator_model, speech_stack
 from .results.delivery import deliver_result
-from .scenario.scenario_model import Outcome
 from .settings import Settings
+from .supervisor import CallLimits, CallSupervisor
 from .telephony import CallSetupError, dial
+from .transport.base import LoopClock
+from .transport.room import LOST_CONNECTION, RoomFarEnd, RoomKeypad
 
 logger = logging.getLogger("ivr_navigator.worker")
 
 ANY_KIND = list(rtc.ParticipantKind.values())
-HANG_UP_GRACE_S = 2.0
-"""After the far end hangs up, time left for the navigator to record what it last heard."""
-
-
-class _TurnQueue:
-    """Answers the IVR's text turns one at a time, each after the previous reply finished.
-
-    LiveKit's default text input interrupts the agent and replies at once. For an IVR that
-    is wrong twice: a prompt must not cancel keys being pressed, and the next prompt often
-    arrives before an entry's terminator is sent, so a reply started then would interleave
-    its keys with it. The agent is "thinking" while its tools run: wait for "listening".
-    """
-
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-
-    @staticmethod
-    async def _until_listening(session: AgentSession) -> None:
-        if session.agent_state == "listening":
-            return
-        ready = asyncio.get_running_loop().create_future()
-
-        def on_state(ev: AgentStateChangedEvent) -> None:
-            if ev.new_state == "listening" and not ready.done():
-                ready.set_result(None)
-
-        session.on("agent_state_changed", on_state)
-        try:
-            await ready
-        finally:
-            session.off("agent_state_changed", on_state)
-
-    async def __call__(self, session: AgentSession, ev: room_io.TextInputEvent) -> None:
-        async with self._lock:
-            await self._until_listening(session)
-            await session.generate_reply(user_input=ev.text)
-            await self._until_listening(session)
 
 
 class NavigatorCall:
@@ -84,8 +41,6 @@ class NavigatorCall:
     def __init__(self, ctx: JobContext, settings: Settings) -> None:
         self.ctx = ctx
         self.settings = settings
-        self._end: asyncio.Future[tuple[Outcome | None, str]] | None = None
-        self._watchers: set[asyncio.Task[None]] = set()  # cancelled when the call ends
 
     async def run(self) -> CallResult:
         """Run the call; returns the delivered result."""
@@ -93,24 +48,18 @@ class NavigatorCall:
             request = parse_call_request(self.ctx.job.metadata)
         except CallRequestError as e:
             logger.error("job %s: invalid call request:\n%s", self.ctx.job.id, e)
-            result = CallResult(call_id=_call_id_of(self.ctx), outcome="failed", reason=str(e))
+            result = CallResult.unplaced(_call_id_of(self.ctx), "failed", str(e))
             await deliver_result(result, settings=self.settings)
             self.ctx.shutdown(reason="invalid call request")
             return result
 
         await self.ctx.connect()
-        loop = asyncio.get_running_loop()
-        self._end = loop.create_future()
-        self.ctx.room.on("disconnected", self._on_disconnected)
-        started = loop.time()
-        state = CallState(task=request.task, call_id=request.call_id,
-                          clock=lambda: loop.time() - started)
         try:
             far_end = await self._reach(request)
         except CallSetupError as e:
-            result = state.result(unreported=e.outcome, reason=e.reason)
+            result = CallResult.unplaced(request.call_id, e.outcome, e.reason)
         else:
-            result = await self._converse(request, state, far_end)
+            result = await self._converse(request, far_end)
         await deliver_result(result, settings=self.settings,
                              webhook_url=str(request.webhook_url or "") or None,
                              participant=self._local_participant())
@@ -129,8 +78,8 @@ class NavigatorCall:
                 raise CallSetupError("no_answer", f"participant {target.identity!r} did not "
                                      f"join within {limits.ring_timeout_s:g} s") from e
             except RuntimeError as e:  # "room disconnected while waiting for participant"
-                raise CallSetupError("failed", "lost the connection to the LiveKit server "
-                                     f"while waiting for {target.identity!r}") from e
+                raise CallSetupError("failed", f"{LOST_CONNECTION} while waiting for "
+                                               f"{target.identity!r}") from e
             return target.identity
         if not self.settings.speech_configured():
             raise CallSetupError("failed", "a phone call needs speech: set DEEPGRAM_API_KEY "
@@ -139,83 +88,28 @@ class NavigatorCall:
         return await dial(self.ctx.api, room=self.ctx.room.name, target=target, limits=limits,
                           default_trunk=self.settings.sip_outbound_trunk_id)
 
-    async def _converse(self, request: CallRequest, state: CallState, far_end: str
-                        ) -> CallResult:
-        # a participant (the mock IVR) talks over text streams; a phone line needs speech
+    async def _converse(self, request: CallRequest, far_end_identity: str) -> CallResult:
+        clock = LoopClock()
+        room = self.ctx.room
+        far_end = RoomFarEnd(room, far_end_identity, clock)
+        # a phone line needs speech; a participant (the mock IVR) talks over text streams
         speech = (None if isinstance(request.target, ParticipantTarget)
                   else speech_stack(self.settings))
-        text_mode = speech is None
-        session: AgentSession[CallState] = AgentSession(
-            llm=navigator_llm(request.task, self.settings), ivr_detection=True, userdata=state,
-            **(speech or {}))
-        watch_session(session, state)
-        self._watch_call(session, state, far_end, request)
-        options = room_io.RoomOptions(
-            participant_identity=far_end,
-            participant_kinds=ANY_KIND,  # the mock IVR joins as an agent participant
-            text_input=room_io.TextInputOptions(text_input_cb=_TurnQueue()),
-            audio_input=not text_mode,
-            audio_output=not text_mode,
-            text_output=True,
-            close_on_disconnect=False,
-        )
-        await session.start(NavigatorAgent(request.task), room=self.ctx.room,
-                            room_options=options)
+        limits = request.limits
+        vocabulary = self.ctx.proc.userdata.get("vocabulary") or load_vocabulary()
+        supervisor = CallSupervisor(
+            call_id=request.call_id, task=request.task, far_end=far_end,
+            keypad=RoomKeypad(room), clock=clock,
+            model=navigator_model(request.task, self.settings, vocabulary),
+            vocabulary=vocabulary,
+            limits=CallLimits(max_call_s=limits.max_call_s,
+                              max_keypresses=limits.max_keypresses),
+            post_connect_dtmf=request.post_connect_dtmf or "",
+            speech=speech, audio_room=room, far_end_identity=far_end_identity)
         try:
-            outcome, reason = await asyncio.wait_for(asyncio.shield(self._end),
-                                                     request.limits.max_call_s)
-        except TimeoutError:
-            outcome, reason = "timeout", f"no result after {request.limits.max_call_s:g} s"
+            return (await supervisor.run()).result
         finally:
-            for task in self._watchers:
-                task.cancel()
-        if outcome is None and not state.finished.is_set():
-            outcome, reason = "failed", "the call ended before a result"
-        try:
-            await asyncio.wait_for(session.aclose(), 10)
-        except Exception as e:  # e.g. the server is gone: the result matters more
-            logger.warning("call %s: closing the session: %s", state.call_id, e)
-        return state.result(unreported=outcome or "failed", reason=reason)
-
-    def _finish(self, outcome: Outcome | None, reason: str) -> None:
-        if self._end is not None and not self._end.done():
-            self._end.set_result((outcome, reason))
-
-    def _watch_call(self, session: AgentSession, state: CallState, far_end: str,
-                    request: CallRequest) -> None:
-        """End the wait on: the navigator's result, the far end leaving, or too many keys
-        (a lost server connection is watched from the start of the job)."""
-        room = self.ctx.room
-        self._watch(self._on_finished(state))
-
-        def on_left(participant: rtc.RemoteParticipant) -> None:
-            if participant.identity == far_end:
-                self._watch(self._far_end_left(state, far_end))
-
-        def on_tools(ev: FunctionToolsExecutedEvent) -> None:
-            if len(state.keys) > request.limits.max_keypresses:
-                self._finish("failed", f"more than {request.limits.max_keypresses} keys pressed")
-
-        room.on("participant_disconnected", on_left)
-        session.on("function_tools_executed", on_tools)
-
-    def _watch(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._watchers.add(task)
-        task.add_done_callback(self._watchers.discard)
-
-    def _on_disconnected(self, reason: object) -> None:
-        self._finish("failed", f"lost the connection to the LiveKit server ({reason})")
-
-    async def _on_finished(self, state: CallState) -> None:
-        await state.finished.wait()
-        self._finish(None, "")
-
-    async def _far_end_left(self, state: CallState, far_end: str) -> None:
-        try:
-            await asyncio.wait_for(state.finished.wait(), HANG_UP_GRACE_S)
-        except TimeoutError:
-            self._finish("ivr_hung_up", f"{far_end} hung up before a result")
+            far_end.close()
 
     def _local_participant(self) -> rtc.LocalParticipant | None:
         room = self.ctx.room
@@ -240,6 +134,11 @@ def _call_id_of(ctx: JobContext) -> str:
     return call_id if isinstance(call_id, str) and call_id else f"job-{ctx.job.id}"
 
 
+def prewarm(proc: JobProcess) -> None:
+    """Load the embedded brain's vocabulary once per job process, before any call."""
+    proc.userdata["vocabulary"] = load_vocabulary()
+
+
 async def navigator_job(ctx: JobContext) -> None:
     """The worker's entrypoint for one dispatch."""
     await NavigatorCall(ctx, Settings()).run()
@@ -248,9 +147,10 @@ async def navigator_job(ctx: JobContext) -> None:
 def build_server(settings: Settings, *, agent_name: str | None = None,
                  entrypoint: Callable[[JobContext], Awaitable[None]] = navigator_job,
                  on_request: Callable[[JobRequest], Awaitable[None]] | None = None,
-                 ) -> AgentServer:
+                 setup: Callable[[JobProcess], None] = prewarm) -> AgentServer:
     """An ``AgentServer`` registered under ``agent_name`` (explicit dispatch only) running
-    ``entrypoint`` per job (the navigator by default, or the mock IVR)."""
+    ``entrypoint`` per job (the navigator by default, or the mock IVR), with ``setup`` run
+    once per job process."""
     executor = (JobExecutorType.THREAD if settings.job_executor == "thread"
                 else JobExecutorType.PROCESS)
     server = AgentServer(
@@ -259,6 +159,7 @@ def build_server(settings: Settings, *, agent_name: str | None = None,
         api_secret=settings.livekit_api_secret.get_secret_value(),
         job_executor_type=executor,
         load_threshold=settings.worker_load_threshold,
+        setup_fnc=setup,
         port=0,  # the health-check HTTP port: any free one, so workers can share a host
     )
     server.rtc_session(entrypoint, agent_name=agent_name or settings.agent_name,

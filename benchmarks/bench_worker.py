@@ -43,7 +43,7 @@ async def one_call(settings: Settings, store: ResultStore) -> tuple[bool, float]
                           target=ParticipantTarget(identity="mock-ivr"),
                           limits=Limits(max_call_s=300))
     started = time.perf_counter()
-    await dispatch_call(request, settings, with_mock_ivr=True)
+    await dispatch_call(request, settings, mock_ivr=True)
     result = await wait_for_result(store, request.call_id, timeout_s=300)
     return (result is not None and result.outcome == "completed",
             time.perf_counter() - started)

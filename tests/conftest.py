@@ -4,7 +4,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
-BANK_IVR = SCENARIOS / "ivrs" / "first_meridian_bank.yaml"
+IVRS = SCENARIOS / "ivrs"
+BANK_IVR = IVRS / "first_meridian_bank.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -53,12 +54,13 @@ class Service:
         self.env = {
             "LIVEKIT_URL": server.url, "RESULTS_DB": str(tmp / "results.sqlite"),
             "JOB_EXECUTOR": "process", "NAVIGATOR_LLM": "local", "WEBHOOK_SECRET": "test-secret",
+            "WORKER_LOAD_THRESHOLD": "inf",  # the tests run a few calls at once
             "WEBHOOK_BACKOFF_S": "0.1", "PYTHONWARNINGS": "ignore",
         }
         self.settings = Settings(livekit_url=server.url, results_db=tmp / "results.sqlite")
         self.navigator = WorkerProcess(["start"], self.env)
         self.mock_ivr = WorkerProcess(
-            ["mock-ivr", str(BANK_IVR), "--time-scale", "0.05", "--events-dir",
+            ["mock-ivr", str(IVRS), "--time-scale", "0.05", "--events-dir",
              str(self.events_dir)], self.env)
         self.workers = [self.navigator, self.mock_ivr]
 

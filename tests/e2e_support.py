@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from agent.events import CALL_EVENTS, CallEvent
+from agent.call.events import CALL_EVENTS, CallEvent
 
 
 def wait_for(predicate, timeout_s: float, interval_s: float = 0.2):

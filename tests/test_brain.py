@@ -4,9 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from agent.navigator.policy import IvrPolicy, Turn, relevance
-from agent.navigator.prompt_reading import figures, read_prompt, terms
-from agent.scenario import CallTask
+from agent.call.events import ActionDeclined, Prompt
+from agent.call.task import CallTask
+from agent.navigator.brain import EnterSecret, PressKeys, RecordResult, Say
+from agent.navigator.policy import IvrPolicy
+from agent.navigator.prompt_reading import figures, load_vocabulary
+from agent.navigator.prompt_reading import read_prompt as _read_prompt
+from agent.navigator.prompt_reading import terms as _terms
+
+VOCAB = load_vocabulary()
+
+
+def read_prompt(text):
+    return _read_prompt(text, VOCAB)
+
+
+def terms(text):
+    return _terms(text, VOCAB)
+
+
+def heard(text: str) -> list[Prompt]:
+    return [Prompt(at_s=0, end_s=0, text=text)]
 
 MAIN_MENU = (
     "Main menu. For deposit accounts, press 1. For credit cards, press 2. For loans and "
@@ -61,84 +79,96 @@ def test_phrases_fold_and_stop_words_drop():
     assert terms("the payoff quote for my home loan") == ["payoff", "quote", "mortgage"]
 
 
-def test_relevance_prefers_the_label_the_goal_explains():
-    # "auto loan" shares "loan" with a home-loan goal, but "mortgage" is what it means
-    goal = terms("payoff quote for my home loan")
-    assert relevance(goal, "your mortgage") > relevance(goal, "your auto loan")
-
-
 def _policy(goal: str, **facts) -> IvrPolicy:
     secrets = ["pin"] if "pin" in facts else []
-    return IvrPolicy(CallTask(goal=goal, facts=facts, secrets=secrets))
+    return IvrPolicy(CallTask(goal=goal, facts=facts, secrets=secrets), VOCAB)
+
+
+def test_relevance_prefers_the_label_the_goal_explains():
+    # "auto loan" shares "loan" with a home-loan goal, but "mortgage" is what it means
+    policy = _policy("payoff quote for my home loan")
+    assert policy.relevance("your mortgage") > policy.relevance("your auto loan")
 
 
 def test_menu_choice_presses_the_best_key():
-    decision = _policy("What is my checking balance?").decide([Turn(heard=MAIN_MENU)])
-    assert [(c.name, c.arguments) for c in decision.calls] == [
-        ("send_dtmf_events", {"events": ["1"]})]
-    assert decision.say == ""
+    decision = _policy("What is my checking balance?").decide(heard(MAIN_MENU))
+    assert decision.actions == [PressKeys("1")]
 
 
 def test_same_key_is_not_pressed_twice_at_the_same_menu():
     # after a dead end the brain must explore, not loop on the same option
-    first = Turn(heard=MAIN_MENU, keys="1")
-    decision = _policy("Find the routing number for direct deposit.").decide(
-        [first, Turn(heard="Checking, press 1.", keys="1"), Turn(heard=MAIN_MENU)])
-    assert decision.calls[0].arguments == {"events": ["5"]}
+    policy = _policy("Find the routing number for direct deposit.")
+    assert policy.decide(heard(MAIN_MENU)).actions == [PressKeys("1")]
+    assert policy.decide(heard("Checking, press 1.")).actions == [PressKeys("1")]
+    assert policy.decide(heard(MAIN_MENU)).actions == [PressKeys("5")]
+
+
+def test_a_declined_key_is_not_chosen_again():
+    # the safety policy refused the key: the brain decides again without it
+    policy = _policy("What is my checking balance?")
+    assert policy.decide(heard(MAIN_MENU)).actions == [PressKeys("1")]
+    declined = ActionDeclined(at_s=1, keys="1", action="deposit accounts", reason="test")
+    assert policy.decide([declined]).actions != [PressKeys("1")]
 
 
 def test_secret_entry_goes_through_enter_secret_and_never_holds_the_value():
     decision = _policy("balance", customer_id="10000001", pin="2468").decide(
-        [Turn(heard="Please enter your 4-digit PIN, followed by the pound key.")])
-    assert [(c.name, c.arguments) for c in decision.calls] == [
-        ("enter_secret", {"name": "pin", "candidate": 0, "terminator": "#"})]
+        heard("Please enter your 4-digit PIN, followed by the pound key."))
+    assert decision.actions == [EnterSecret("pin", 0, "#")]
     assert "2468" not in repr(decision)
 
 
 def test_rejected_pin_moves_to_the_next_candidate_then_gives_up():
     policy = IvrPolicy(CallTask(goal="balance", facts={"pin": ["1111", "2468"]},
-                                secrets=["pin"]))
+                                secrets=["pin"]), VOCAB)
     ask = "Please enter your 4-digit PIN, followed by the pound key."
     again = "The PIN you entered is incorrect. " + ask
-    second = policy.decide([Turn(heard=ask, secrets=["pin"]), Turn(heard=again)])
-    assert second.calls[0].arguments["candidate"] == 1
-    third = policy.decide([Turn(heard=ask, secrets=["pin"]), Turn(heard=again, secrets=["pin"]),
-                           Turn(heard=again)])
-    assert third.calls[0].name == "record_result"
-    assert third.calls[0].arguments["outcome"] == "failed"
+    assert policy.decide(heard(ask)).actions == [EnterSecret("pin", 0, "#")]
+    assert policy.decide(heard(again)).actions == [EnterSecret("pin", 1, "#")]
+    third = policy.decide(heard(again)).actions
+    assert isinstance(third[0], RecordResult) and third[0].outcome == "failed"
 
 
 def test_missing_fact_fails_with_the_field_named():
     decision = _policy("balance", customer_id="1").decide(
-        [Turn(heard="Please enter your account number, followed by the pound key.")])
-    assert decision.calls[0].arguments["outcome"] == "failed"
-    assert "account number" in decision.calls[0].arguments["reason"]
+        heard("Please enter your account number, followed by the pound key."))
+    record = decision.actions[0]
+    assert isinstance(record, RecordResult) and record.outcome == "failed"
+    assert "account number" in record.reason
 
 
 def test_information_that_answers_the_goal_is_recorded_with_facts():
     decision = _policy("What is the available balance of the checking account?").decide(
-        [Turn(heard="Your checking account available balance is $2,417.53.")])
-    call = decision.calls[0]
-    assert call.name == "record_result"
-    assert call.arguments["outcome"] == "completed"
-    assert call.arguments["facts"] == [
-        {"name": "checking_account_available_balance", "value": "$2,417.53"}]
+        heard("Your checking account available balance is $2,417.53."))
+    assert decision.actions == [RecordResult(
+        "completed", "Your checking account available balance is $2,417.53.",
+        facts=(("checking_account_available_balance", "$2,417.53"),))]
 
 
 def test_hold_keeps_quiet():
     decision = _policy("Speak with a representative.").decide(
-        [Turn(heard="Your call is important to us. Please continue to hold.")])
-    assert decision.calls == [] and decision.say == ""
+        heard("Your call is important to us. Please continue to hold."))
+    assert decision.actions == []
+
+
+def test_a_person_is_told_the_goal():
+    decision = _policy("Speak with a representative.").decide(
+        heard("Thanks for holding, this is Alex. How can I help you?"))
+    assert isinstance(decision.actions[0], Say)
 
 
 def test_repeated_prompt_ends_the_loop():
-    menu = "For sales, press 1."
-    turns = [Turn(heard=menu, keys="1") for _ in range(3)] + [Turn(heard=menu)]
-    decision = _policy("sales").decide(turns)
-    assert decision.calls[0].arguments["outcome"] == "failed"
-    assert "repeated" in decision.calls[0].arguments["reason"]
+    policy = _policy("sales")
+    notice = "We are experiencing longer than normal wait times."
+    for _ in range(3):
+        assert policy.decide(heard(notice)).actions == []
+    record = policy.decide(heard(notice)).actions[0]
+    assert isinstance(record, RecordResult) and record.outcome == "failed"
+    assert "repeated" in record.reason
 
 
 def test_nothing_new_heard_means_no_move():
-    # e.g. LiveKit's IVR silence detector asks for a reply right after keys were pressed
-    assert _policy("x y z").decide([Turn(heard=MAIN_MENU, keys="1")]).calls == []
+    # e.g. a reply asked for after keys were pressed, with nothing said since
+    policy = _policy("What is my checking balance?")
+    policy.decide(heard(MAIN_MENU))
+    assert policy.decide([]).actions == []

@@ -10,9 +10,9 @@ import pytest
 from livekit import api
 from typer.testing import CliRunner
 
+from agent.call.result import CallResult
 from agent.call_request import CallRequestError, parse_call_request
 from agent.cli import app
-from agent.result import CallResult
 from agent.results.delivery import result_attributes
 from agent.results.store import ResultStore
 from agent.results.webhook import sign, verify

@@ -1,46 +1,54 @@
 """CollectDigitsTask: GetDtmf-style collection inside a real AgentSession, from
-sip_dtmf_received and from the caller's turns, with no LLM."""
+sip_dtmf_received and from the caller's words, with no LLM. (Over a real LiveKit room it
+collects every entry of the mock IVR participant: see test_e2e_livekit.py.)"""
 
 from __future__ import annotations
 
 import asyncio
 
+from livekit import rtc
 from livekit.agents import Agent, AgentSession
-from livekit.agents.testing import fake_job_context
-from livekit.agents.voice.events import UserInputTranscribedEvent
 
-from agent.collect_digits_task import CollectDigitsTask
-from agent.digit_collector import DigitsEntry
-from agent.harness.sim_room import SimulatedRoom
+from agent.dtmf import DigitsEntry, rfc4733_event_code
+from agent.dtmf.task import CollectDigitsTask
 
 
 class _Host(Agent):
-    def __init__(self, entries: asyncio.Queue[DigitsEntry], **task_kwargs) -> None:
+    def __init__(self, tasks: asyncio.Queue, entries: asyncio.Queue, **task_kwargs) -> None:
         super().__init__(instructions="host")
+        self._tasks = tasks
         self._entries = entries
         self._task_kwargs = task_kwargs
 
     async def on_enter(self) -> None:
-        self._entries.put_nowait(await CollectDigitsTask(**self._task_kwargs))
+        task = CollectDigitsTask(**self._task_kwargs)
+        self._tasks.put_nowait(task)
+        self._entries.put_nowait(await task)
+
+
+def dtmf(room: rtc.Room, key: str) -> None:
+    # what the room emits when a SIP caller (or another participant) sends a key
+    room.emit("sip_dtmf_received", rtc.SipDTMF(code=rfc4733_event_code(key), digit=key))
 
 
 async def _collect(feed, **task_kwargs) -> DigitsEntry:
+    tasks: asyncio.Queue = asyncio.Queue()
     entries: asyncio.Queue[DigitsEntry] = asyncio.Queue()
-    room = SimulatedRoom("collect-test", on_dtmf=lambda key: None)
+    room = rtc.Room()  # never connected: it only carries the events
     session = AgentSession()
-    with fake_job_context(room=room):
-        await session.start(_Host(entries, **task_kwargs))
-        await asyncio.sleep(0.05)  # let the task enter and subscribe
-        await feed(room, session)
-        entry = await asyncio.wait_for(entries.get(), timeout=5)
-        await session.aclose()
+    await session.start(_Host(tasks, entries, room=room, **task_kwargs))
+    task = await asyncio.wait_for(tasks.get(), timeout=5)
+    await asyncio.sleep(0.05)  # let the task enter and subscribe
+    await feed(room, task)
+    entry = await asyncio.wait_for(entries.get(), timeout=5)
+    await session.aclose()
     return entry
 
 
 async def test_dtmf_digits_end_on_terminator():
-    async def feed(room, session):
+    async def feed(room, task):
         for key in "4421#":
-            room.receive_dtmf(key)
+            dtmf(room, key)
 
     entry = await _collect(feed, min_digits=4, max_digits=8)
     assert entry == DigitsEntry(digits="4421", ended_by="terminator", complete=True)
@@ -48,12 +56,10 @@ async def test_dtmf_digits_end_on_terminator():
 
 async def test_spoken_and_pressed_digits_mix():
     # the caller says part of the number and keys the rest (GetDtmf accepts both)
-    async def feed(room, session):
-        # what the STT pipeline emits when the caller speaks
-        session.emit("user_input_transcribed",
-                     UserInputTranscribedEvent(transcript="double four", is_final=True))
-        room.receive_dtmf("2")
-        room.receive_dtmf("1")
+    async def feed(room, task):
+        task.hear("double four")
+        dtmf(room, "2")
+        dtmf(room, "1")
 
     entry = await _collect(feed, min_digits=4, max_digits=4)
     assert entry.digits == "4421"
@@ -61,10 +67,20 @@ async def test_spoken_and_pressed_digits_mix():
 
 
 async def test_inter_digit_timeout_ends_a_short_entry_as_incomplete():
-    async def feed(room, session):
-        room.receive_dtmf("7")
+    async def feed(room, task):
+        dtmf(room, "7")
 
     entry = await _collect(feed, min_digits=4, max_digits=4, inter_digit_timeout_s=0.1)
     assert entry.ended_by == "timeout"
     assert not entry.complete
     assert entry.reason == "1 digits, at least 4 needed"
+
+
+async def test_keys_of_other_participants_are_ignored():
+    # a stranger in the room must not type into the caller's entry
+    async def feed(room, task):
+        room.emit("sip_dtmf_received", rtc.SipDTMF(code=9, digit="9", participant=None))
+        task.hear("one two three four")
+
+    entry = await _collect(feed, min_digits=4, max_digits=4, caller="pstn-1555")
+    assert entry.digits == "1234"

@@ -16,43 +16,91 @@ from aiohttp import web
 from e2e_support import ivr_events, wait_for
 from livekit import api
 
+from agent.call.task import CallTask
 from agent.call_request import CallRequest, Limits, ParticipantTarget
 from agent.harness.judge import judge
+from agent.harness.runner import run_scenario
+from agent.harness.virtual_time import run_virtual
 from agent.ivr.worker import MOCK_IVR_IDENTITY
 from agent.paths import SCENARIOS_DIR
 from agent.results.store import ResultStore
 from agent.results.webhook import SIGNATURE_HEADER, verify
-from agent.scenario import CallTask, find_scenario_files, load_scenario
+from agent.scenario import find_scenario_files, load_scenario
 from agent.service import dispatch_call, lk_api, wait_for_result
+from agent.supervisor import CallLimits
 
 SHIPPED = find_scenario_files(SCENARIOS_DIR)
-RESULT_TIMEOUT_S = 90
+RESULT_TIMEOUT_S = 240
+CONCURRENT_CALLS = 4
+BANK = "first_meridian_bank"
 
 
 def _request(task: CallTask, name: str, **fields) -> CallRequest:
+    # the limits of the in-process harness, so that both transports end a call alike
     return CallRequest(call_id=f"e2e-{name}-{uuid.uuid4().hex[:6]}", task=task,
                        target=ParticipantTarget(identity=MOCK_IVR_IDENTITY),
-                       limits=Limits(max_call_s=120), **fields)
+                       limits=Limits(max_call_s=CallLimits().max_call_s), **fields)
 
 
-async def _call(service, request: CallRequest):
-    room = await dispatch_call(request, service.settings, with_mock_ivr=True)
+async def _call(service, request: CallRequest, ivr: str = BANK):
+    room = await dispatch_call(request, service.settings, mock_ivr=ivr)
     result = await wait_for_result(ResultStore(service.settings.results_db), request.call_id,
                                    timeout_s=RESULT_TIMEOUT_S)
     assert result is not None, "\n".join(service.navigator.lines[-40:])
     return room, result
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-async def test_shipped_scenario_over_the_real_server(service, path):
-    scenario = load_scenario(path).scenario
-    room, result = await _call(service, _request(scenario.task, scenario.id))
+async def _ivr_log(service, room: str):
     events_file = service.events_dir / f"{room}.json"
     assert await asyncio.to_thread(wait_for, events_file.exists, 15), "no IVR event log"
-    events = ivr_events(service.events_dir, room)
+    return ivr_events(service.events_dir, room)
+
+
+@pytest.fixture(scope="module")
+def over_the_server(service):
+    """Every shipped scenario, called through the real server a few at a time:
+    id -> (result, the mock IVR's event log)."""
+
+    async def call_all():
+        limit = asyncio.Semaphore(CONCURRENT_CALLS)
+
+        async def one(path):
+            loaded = load_scenario(path)
+            request = _request(loaded.scenario.task, loaded.scenario.id)
+            async with limit:
+                room = await dispatch_call(request, service.settings, mock_ivr=loaded.ivr.id)
+                result = await wait_for_result(ResultStore(service.settings.results_db),
+                                               request.call_id, timeout_s=RESULT_TIMEOUT_S)
+                events = await _ivr_log(service, room) if result is not None else []
+                return loaded.scenario.id, (result, events)
+
+        return dict(await asyncio.gather(*(one(p) for p in SHIPPED)))
+
+    return asyncio.run(call_all())
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_both_transports_make_the_same_call(over_the_server, path):
+    # one call loop: in process and over the real server, the IVR receives the same keys
+    # and the navigator reaches the same outcome with the same answer
+    loaded = load_scenario(path)
+    in_process = run_virtual(run_scenario(loaded))
+    result, events = over_the_server[loaded.scenario.id]
+    assert result is not None, f"no result within {RESULT_TIMEOUT_S} s over the server"
+    received = "".join(e.key for e in events if e.type == "dtmf")
+    assert (result.outcome, received, result.answer, result.facts) == (
+        in_process.result.outcome, in_process.received_keys, in_process.result.answer,
+        in_process.result.facts)
+
+
+@pytest.mark.parametrize("path", find_scenario_files(SCENARIOS_DIR / "bank"),
+                         ids=lambda p: p.stem)
+def test_bank_scenario_passes_over_the_real_server(over_the_server, path):
+    loaded = load_scenario(path)
+    result, events = over_the_server[loaded.scenario.id]
+    assert result is not None, f"no result within {RESULT_TIMEOUT_S} s"
     # the judge counts the digits the IVR received over the room, not the tool calls
-    verdict = judge(scenario, result, events, check_duration=False)
-    assert verdict.reasons == []
+    assert judge(loaded, result, events, check_duration=False).reasons == []
 
 
 async def test_ivr_hanging_up_mid_navigation_is_recorded(service):
@@ -60,7 +108,7 @@ async def test_ivr_hanging_up_mid_navigation_is_recorded(service):
                     facts={"customer_id": "10000001", "language": "español"})
     room, result = await _call(service, _request(task, "hangup"))
     assert result.outcome == "ivr_hung_up"
-    assert MOCK_IVR_IDENTITY in result.reason
+    assert "spanish_unavailable" in result.reason
 
 
 async def test_invalid_metadata_gives_a_failed_result_and_the_worker_lives_on(service):
@@ -126,7 +174,7 @@ async def test_outcome_is_set_as_attributes_of_the_navigator_participant(service
     task = CallTask(goal="How many rewards points does the customer have?",
                     facts={"customer_id": "10000002", "pin": "1357"}, secrets=["pin"])
     request = _request(task, "attributes")
-    room_name = await dispatch_call(request, service.settings, with_mock_ivr=True)
+    room_name = await dispatch_call(request, service.settings, mock_ivr=BANK)
     seen: dict[str, str] = {}
     observer = rtc.Room()
 
@@ -180,7 +228,7 @@ async def test_server_stopped_mid_call_gives_a_failed_result_then_the_worker_rec
                                    timeout_s=RESULT_TIMEOUT_S)
     assert result is not None, "\n".join(service.navigator.lines[-40:])
     assert result.outcome == "failed"
-    assert "lost the connection" in result.reason
+    assert "lost connection to the LiveKit server" in result.reason
     await asyncio.to_thread(service.server.start)
     for worker in service.workers:
         await asyncio.to_thread(worker.wait_registered, 120)

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from agent.events import (
+from agent.call.events import (
     CALL_EVENTS,
-    CallerSaid,
-    DtmfReceived,
+    CallerSpeech,
+    Dtmf,
     HoldEnded,
     HoldStarted,
     HungUp,
     InputCollected,
-    IvrSaid,
     NodeEntered,
+    Prompt,
     Transferred,
 )
 from agent.ivr.engine import IvrEngine
@@ -67,7 +67,7 @@ COLLECT = tiny(start={
 
 
 def said(events: list) -> list[str]:
-    return [e.text for e in events if isinstance(e, IvrSaid)]
+    return [e.text for e in events if isinstance(e, Prompt)]
 
 
 def only(events: list, kind: type) -> list:
@@ -114,18 +114,18 @@ def test_start_says_welcome_then_the_language_menu():
     engine = IvrEngine(BANK)
     events = engine.start()
     assert [(e.type, e.node) for e in events] == [
-        ("node_entered", "welcome"), ("ivr_said", "welcome"),
-        ("node_entered", "language"), ("ivr_said", "language"),
+        ("node_entered", "welcome"), ("prompt", "welcome"),
+        ("node_entered", "language"), ("prompt", "language"),
     ]
-    welcome, menu = only(events, IvrSaid)
+    welcome, menu = only(events, Prompt)
     assert welcome.text == (
         "Thank you for calling First Meridian Bank. This call may be recorded for quality "
         "assurance."
     )
-    assert welcome.duration_s == pytest.approx(15 * 60 / 165)  # 15 words at 165 wpm
-    assert menu.at_s == pytest.approx(welcome.duration_s)  # the menu waits for the welcome
+    assert welcome.end_s - welcome.at_s == pytest.approx(15 * 60 / 165)  # 15 words, 165 wpm
+    assert menu.at_s == pytest.approx(welcome.end_s)  # the menu waits for the welcome
     assert engine.node_id == "language"
-    assert engine.now_s == pytest.approx(welcome.duration_s + menu.duration_s)
+    assert engine.now_s == pytest.approx(menu.end_s)
     assert not engine.ended
 
 
@@ -135,7 +135,7 @@ def test_start_says_welcome_then_the_language_menu():
 def test_menu_key_goes_to_its_option():
     engine = started(MENU)
     events = engine.press("1")
-    assert [e.type for e in events] == ["dtmf_received", "node_entered", "ivr_said", "hung_up"]
+    assert [e.type for e in events] == ["dtmf", "node_entered", "prompt", "hung_up"]
     assert engine.node_id == "done"
 
 
@@ -204,7 +204,7 @@ def test_pound_after_a_full_entry_is_not_a_new_empty_entry():
     engine = at_customer_id()
     press(engine, "10000001")
     events = engine.press("#")
-    assert [e.type for e in events] == ["dtmf_received"]
+    assert [e.type for e in events] == ["dtmf"]
     assert engine.node_id == "ask_pin"
     press(engine, "2468#")
     assert engine.node_id == "main_menu"
@@ -262,7 +262,7 @@ def test_wrong_pin_then_right_pin():
     engine = at_customer_id()
     press(engine, "10000001")
     events = press(engine, "1111")
-    assert only(events, InputCollected)[0].reason == "wrong PIN"
+    assert only(events, InputCollected)[0].reason == "wrong pin"
     assert said(events) == ["The PIN you entered is incorrect.", PIN_PROMPT]
     press(engine, "2468")
     assert engine.node_id == "main_menu"
@@ -276,9 +276,9 @@ def test_pin_never_appears_in_clear_in_the_event_log():
     engine.hear("two four six eight")
     assert engine.node_id == "main_menu"
     pin_events = [e for e in engine.log if getattr(e, "node", "") == "ask_pin"]
-    assert {e.key for e in only(pin_events, DtmfReceived)} == {"•"}
+    assert {e.key for e in only(pin_events, Dtmf)} == {"•"}
     assert {e.digits for e in only(pin_events, InputCollected)} == {"****"}
-    assert [e.text for e in only(pin_events, CallerSaid)] == ["****"]
+    assert [e.text for e in only(pin_events, CallerSpeech)] == ["****"]
     texts = [v for e in CALL_EVENTS.dump_python(engine.log) for v in e.values()
              if isinstance(v, str)]
     assert not [t for t in texts if "1111" in t or "2468" in t or "two four" in t]
@@ -308,7 +308,7 @@ def test_hold_announces_then_ends_after_its_seconds():
     engine = IvrEngine(HOLD)
     assert only(engine.start(), HoldStarted) == [HoldStarted(at_s=0, node="start", seconds=60)]
     events = engine.advance(60)
-    announcements = [e for e in only(events, IvrSaid) if e.text == "Please hold."]
+    announcements = [e for e in only(events, Prompt) if e.text == "Please hold."]
     assert len(announcements) == 2
     assert announcements[0].at_s == 25
     assert only(events, HoldEnded) == [HoldEnded(at_s=60, node="start")]
@@ -321,7 +321,7 @@ def test_shipped_hold_lasts_its_seconds():
     engine = at_main_menu()
     started_at = only(engine.press("0"), HoldStarted)[0].at_s
     events = engine.advance(90)
-    announced = [e.at_s - started_at for e in only(events, IvrSaid) if e.node ==
+    announced = [e.at_s - started_at for e in only(events, Prompt) if e.node ==
                  "representative_hold"]
     assert announced == pytest.approx([25, 50])
     assert only(events, HoldEnded)[0].at_s - started_at == pytest.approx(60)
@@ -338,7 +338,7 @@ def test_advance_on_hold_moves_only_the_simulated_clock():
 
 def test_representative_answers_by_keyword_and_hangs_up_after_goodbye():
     engine = at_representative()
-    reply = only(engine.hear("What is my balance?"), IvrSaid)
+    reply = only(engine.hear("What is my balance?"), Prompt)
     assert [(e.speaker, e.text) for e in reply] == [
         ("human", "Your checking balance is $2,417.53. Is there anything else?")
     ]
@@ -359,9 +359,9 @@ def test_representative_checks_on_a_silent_caller():
 def test_representative_waits_after_a_long_reply():
     # guards against "Hello? Are you still there?" right after an 11 s answer
     engine = at_representative()
-    reply = only(engine.hear("I want to dispute a charge."), IvrSaid)[0]
+    reply = only(engine.hear("I want to dispute a charge."), Prompt)[0]
     assert engine.next_timer_s == pytest.approx(
-        reply.at_s + reply.duration_s + BANK.timeouts.no_input_s
+        reply.end_s + BANK.timeouts.no_input_s
     )
 
 

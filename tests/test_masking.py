@@ -1,4 +1,4 @@
-from agent.masking import Masker
+from agent.call.masking import Masker
 
 
 def test_secret_is_masked_written_spaced_and_spoken():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.spoken_digits import spoken_to_keys
+from agent.dtmf import spoken_to_keys
 
 CASES = [
     # (what the caller said, keys expected)

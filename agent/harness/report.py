@@ -9,17 +9,18 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..events import (
-    CallerSaid,
+from ..call.events import (
+    CallerSpeech,
     CallEvent,
-    DtmfReceived,
+    Dtmf,
     HoldEnded,
     HoldStarted,
     HungUp,
     InputCollected,
-    IvrSaid,
+    Prompt,
     Transferred,
 )
+from .judge import call_seconds
 from .runner import ScenarioRun
 
 
@@ -35,15 +36,15 @@ def transcript_lines(events: list[CallEvent]) -> list[str]:
             keys = ""
 
     for e in events:
-        if isinstance(e, DtmfReceived):
+        if isinstance(e, Dtmf):
             keys_at = e.at_s if not keys else keys_at
             keys += e.key
             continue
         flush()
-        if isinstance(e, IvrSaid):
+        if isinstance(e, Prompt):
             who = "HUMAN" if e.speaker == "human" else "IVR"
             lines.append(f"[{e.at_s:6.1f}s] {who:<7} {e.text}")
-        elif isinstance(e, CallerSaid):
+        elif isinstance(e, CallerSpeech):
             lines.append(f"[{e.at_s:6.1f}s] CALLER  {e.text}")
         elif isinstance(e, InputCollected) and not e.valid:
             lines.append(f"[{e.at_s:6.1f}s] ....    {e.name} rejected: {e.reason}")
@@ -67,7 +68,7 @@ def summary(run: ScenarioRun) -> dict[str, Any]:
         "outcome": run.result.outcome,
         "reasons": run.verdict.reasons,
         "keys": run.received_keys,
-        "sim_seconds": round(run.result.duration_s, 2),
+        "sim_seconds": round(call_seconds(run.result, run.ivr_events), 2),
         "wall_seconds": round(run.wall_seconds, 3),
     }
 
@@ -77,9 +78,11 @@ def print_run(console: Console, run: ScenarioRun) -> None:
     scenario = run.loaded.scenario
     console.rule(f"[bold]{scenario.id}[/bold]: {scenario.label}")
     console.print(f"[dim]goal:[/dim] {scenario.task.goal}")
-    for line in transcript_lines(run.events):
+    console.print(f"[dim]expect:[/dim] {scenario.expect.describe()}", markup=True,
+                  highlight=False)
+    for line in transcript_lines(run.ivr_events):
         console.print(line, markup=False, highlight=False)
-    result = run.result.model_dump(mode="json", exclude={"transcript", "keys", "finished_at"})
+    result = run.result.model_dump(mode="json", exclude={"events", "keys", "finished_at"})
     console.print("[dim]result:[/dim]", json.dumps(result, ensure_ascii=False), markup=True,
                   highlight=False)
     if run.verdict.passed:

@@ -14,37 +14,51 @@ import logging
 import re
 from typing import Any
 
-from ..digit_collector import DigitCollector, DigitsEntry
-from ..events import (
-    CallerSaid,
+from ..call.events import (
+    CallerSpeech,
     CallEvent,
-    DtmfReceived,
+    Dtmf,
     HoldEnded,
     HoldStarted,
     HungUp,
     InputCollected,
-    IvrSaid,
     NodeEntered,
+    PersonAnswered,
+    Prompt,
     Transferred,
 )
-from ..masking import MASK, NO_SECRETS, Masker
+from ..call.masking import MASK, NO_SECRETS, Masker
+from ..dtmf import DigitCollector, DigitsEntry, spoken_to_keys
 from ..scenario.ivr_model import (
     CollectNode,
     HangupNode,
     HoldNode,
     HumanNode,
     IvrDefinition,
+    Lookup,
+    Matches,
     MenuNode,
     SayNode,
     TransferNode,
 )
-from ..scenario.templates import TemplateError, render
-from ..spoken_digits import spoken_to_keys
+from ..scenario.templates import TemplateError, lookup, render
 
 logger = logging.getLogger("ivr_navigator.ivr")
 
 _GOODBYE = re.compile(r"\b(goodbye|good bye|bye|that's all|that is all)\b", re.I)
 UNAVAILABLE = "I'm sorry, that information is not available right now."
+
+
+def _digits(value: object) -> str:
+    """The digits of a data value: "04/12/1987" -> "04121987"."""
+    return re.sub(r"\D", "", str(value))
+
+
+def _says(spoken: str, keyword: str) -> bool:
+    """Whether lower-cased ``spoken`` contains ``keyword`` as whole words (a plural
+    too), as a speech grammar matches: "claims" says "claim", "person" does not say
+    "son"."""
+    return re.search(rf"\b{re.escape(keyword.lower())}(?:s|es)?\b", spoken) is not None
 
 
 def speech_seconds(text: str, words_per_minute: float) -> float:
@@ -59,10 +73,18 @@ class IvrEngine:
     order; each returns the events it caused. :attr:`log` keeps every event, :attr:`ended`
     tells whether the call is over. Keys entered at a ``secret`` collect node are logged
     as ``•``; ``masker`` hides secrets in what the caller said.
+
+    With ``external_collection``, collect nodes do not gather digits themselves: keys and
+    speech there are only logged, :attr:`collect_request` names the node waiting for an
+    entry (and a new number each time it asks), and :meth:`submit_entry` hands in what a
+    digit collector outside (a LiveKit ``CollectDigitsTask``) gathered.
     """
 
-    def __init__(self, ivr: IvrDefinition, *, masker: Masker = NO_SECRETS) -> None:
+    def __init__(self, ivr: IvrDefinition, *, masker: Masker = NO_SECRETS,
+                 external_collection: bool = False) -> None:
         self.ivr = ivr
+        self.external_collection = external_collection
+        self._collect_seq = 0
         self.now_s = 0.0
         self.log: list[CallEvent] = []
         self.ended = False
@@ -73,7 +95,9 @@ class IvrEngine:
         self._collector: DigitCollector | None = None
         self._hold_started_s = 0.0
         self._hold_end_s = 0.0
-        self._customer: dict[str, Any] = {}
+        self._keep_ask_s: float | None = None  # next "press 1 to keep holding"
+        self._keep_answer_by_s: float | None = None  # that key must come by then
+        self._records: dict[str, dict[str, Any]] = {}  # bound by lookup checks
         self._entries: dict[str, str] = {}
         self._new: list[CallEvent] = []
         # the terminator a caller adds after an entry that max_digits already ended
@@ -95,6 +119,32 @@ class IvrEngine:
             return self._collector.deadline_s
         return self._deadline_s
 
+    @property
+    def collect_request(self) -> tuple[int, CollectNode] | None:
+        """(request number, node) while a collect node waits for :meth:`submit_entry`."""
+        node = self._node
+        if self.ended or not self.external_collection or not isinstance(node, CollectNode):
+            return None
+        return self._collect_seq, node
+
+    def ignores_key(self, key: str) -> bool:
+        """Whether :meth:`press` would take ``key`` as the terminator of an entry that
+        ``max_digits`` already ended ("12345678#" typed in one go), not as new input."""
+        late = self._late_terminator
+        return late is not None and key == late[0] and self.now_s <= late[1]
+
+    def submit_entry(self, entry: DigitsEntry) -> list[CallEvent]:
+        """The entry an external collector gathered at the current collect node.
+
+        Raises:
+            RuntimeError: no collect node is waiting for an entry.
+        """
+        node = self._node
+        if self.collect_request is None:
+            raise RuntimeError(f"no collect node waits for an entry (at {self._node_id!r})")
+        self._collect_done(node, entry)
+        return self._take()
+
     def start(self) -> list[CallEvent]:
         """Answer the call: enter the start node."""
         self._enter(self.ivr.start)
@@ -106,14 +156,17 @@ class IvrEngine:
             return []
         node = self._node
         shown = "•" if isinstance(node, CollectNode) and node.secret else key
-        self._emit(DtmfReceived(at_s=self.now_s, node=self._node_id, key=shown))
-        late, self._late_terminator = self._late_terminator, None
-        if late is not None and key == late[0] and self.now_s <= late[1]:
+        self._emit(Dtmf(at_s=self.now_s, node=self._node_id, key=shown))
+        ignored = self.ignores_key(key)
+        self._late_terminator = None
+        if ignored:
             return self._take()  # "12345678#" for an 8-digit entry: the # is not a new input
         if isinstance(node, MenuNode):
             self._menu_key(node, key)
         elif isinstance(node, CollectNode) and self._collector is not None:
             self._collect_done(node, self._collector.press(key, self.now_s))
+        elif isinstance(node, HoldNode):
+            self._hold_key(node, key)
         return self._take()
 
     def hear(self, text: str) -> list[CallEvent]:
@@ -124,12 +177,15 @@ class IvrEngine:
         node = self._node
         secret = isinstance(node, CollectNode) and node.secret and spoken_to_keys(text)
         shown = MASK if secret else self._masker.mask(text)
-        self._emit(CallerSaid(at_s=self.now_s, node=self._node_id, text=shown))
+        self._emit(CallerSpeech(at_s=self.now_s, node=self._node_id, text=shown))
         self.now_s += speech_seconds(text, self.ivr.speaking_rate_wpm)
         if isinstance(node, MenuNode):
             self._menu_speech(node, text)
         elif isinstance(node, CollectNode) and self._collector is not None:
-            self._collect_done(node, self._collector.hear(text, self.now_s))
+            if node.accepts_speech:
+                self._collect_done(node, self._collector.hear(text, self.now_s))
+            else:
+                self._retry(node, node.invalid_prompt)
         elif isinstance(node, HumanNode):
             self._human_reply(node, text)
         return self._take()
@@ -172,13 +228,13 @@ class IvrEngine:
         if not template:
             return
         try:
-            text = render(template, self.ivr.template_context(self._customer))
+            text = render(template, self.ivr.template_context(self._records, self._entries))
         except TemplateError as e:
             logger.warning("prompt at node %s names missing data %s", self._node_id, e)
             text = UNAVAILABLE
         duration = speech_seconds(text, self.ivr.speaking_rate_wpm)
-        self._emit(IvrSaid(at_s=self.now_s, node=self._node_id, speaker=speaker,
-                           text=text, duration_s=duration))
+        self._emit(Prompt(at_s=self.now_s, end_s=self.now_s + duration, node=self._node_id,
+                          speaker=speaker, text=text))
         self.now_s += duration
 
     def _enter(self, node_id: str) -> None:
@@ -195,6 +251,8 @@ class IvrEngine:
                 self._say(node.prompt)
                 node_id = node.next
                 continue
+            if isinstance(node, HumanNode):
+                self._emit(PersonAnswered(at_s=self.now_s, node=node_id, name=node.agent_name))
             if isinstance(node, MenuNode | HumanNode):
                 self._say(node.prompt, "human" if isinstance(node, HumanNode) else "ivr")
                 self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
@@ -206,6 +264,9 @@ class IvrEngine:
                 self._emit(HoldStarted(at_s=self.now_s, node=node_id, seconds=node.seconds))
                 self._hold_started_s = self.now_s
                 self._hold_end_s = self.now_s + node.seconds
+                keep = node.keep_holding
+                self._keep_ask_s = self.now_s + keep.every_s if keep else None
+                self._keep_answer_by_s = None
                 self._schedule_hold(node)
             elif isinstance(node, TransferNode):
                 self._say(node.prompt)
@@ -226,15 +287,12 @@ class IvrEngine:
         if isinstance(node, CollectNode) and self._collector is not None:
             self._collect_done(node, self._collector.expire(self.now_s))
         elif isinstance(node, HoldNode):
-            if self.now_s >= self._hold_end_s:
-                self._emit(HoldEnded(at_s=self.now_s, node=self._node_id))
-                self._enter(node.next)
-            else:
-                self._say(node.announcements[self._retries % len(node.announcements)])
-                self._retries += 1
-                self._schedule_hold(node)
+            self._hold_timer(node)
         elif isinstance(node, MenuNode):
-            self._retry(node, node.no_input_prompt)
+            if node.default is not None:
+                self._enter(node.default)
+            else:
+                self._retry(node, node.no_input_prompt)
         elif isinstance(node, HumanNode):
             self._retries += 1
             if self._retries > self.ivr.timeouts.max_retries:
@@ -244,21 +302,59 @@ class IvrEngine:
                 self._say("Hello? Are you still there?", "human")
                 self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
 
-    def _schedule_hold(self, node: HoldNode) -> None:
+    def _next_announcement_s(self, node: HoldNode) -> float | None:
         # announcements every announce_every_s from the start of hold (not from the end of
         # the last one), and none that would still be playing when the hold ends
-        next_announcement = self._hold_started_s + (self._retries + 1) * node.announce_every_s
+        if not node.announcements:
+            return None
+        at = self._hold_started_s + (self._retries + 1) * node.announce_every_s
         length = speech_seconds(node.announcements[self._retries % len(node.announcements)],
-                                self.ivr.speaking_rate_wpm) if node.announcements else 0.0
-        if node.announcements and next_announcement + length <= self._hold_end_s:
-            self._deadline_s = next_announcement
+                                self.ivr.speaking_rate_wpm)
+        return at if at + length <= self._hold_end_s else None
+
+    def _schedule_hold(self, node: HoldNode) -> None:
+        timers = [self._hold_end_s, self._next_announcement_s(node), self._keep_ask_s,
+                  self._keep_answer_by_s]
+        self._deadline_s = min(t for t in timers if t is not None)
+
+    def _hold_timer(self, node: HoldNode) -> None:
+        """The hold's earliest timer fell due: a keep-holding prompt went unanswered, the
+        hold ended, it is time to ask to keep holding, or to play an announcement."""
+        now, keep = self.now_s, node.keep_holding
+        if keep is not None and self._keep_answer_by_s is not None \
+                and now >= self._keep_answer_by_s:
+            self._emit(HoldEnded(at_s=now, node=self._node_id))
+            self._enter(keep.on_timeout)
+            return
+        if now >= self._hold_end_s:
+            self._emit(HoldEnded(at_s=now, node=self._node_id))
+            self._enter(node.next)
+            return
+        if keep is not None and self._keep_ask_s is not None and now >= self._keep_ask_s:
+            self._say(keep.prompt)
+            self._keep_answer_by_s = self.now_s + keep.answer_s
+            self._keep_ask_s = self.now_s + keep.every_s
         else:
-            self._deadline_s = self._hold_end_s
+            self._say(node.announcements[self._retries % len(node.announcements)])
+            self._retries += 1
+        self._schedule_hold(node)
+
+    def _hold_key(self, node: HoldNode, key: str) -> None:
+        keep = node.keep_holding
+        if keep is not None and self._keep_answer_by_s is not None and key == keep.key:
+            self._keep_answer_by_s = None  # still there: back to the music
+            self._schedule_hold(node)
+        elif key in node.options:
+            self._emit(HoldEnded(at_s=self.now_s, node=self._node_id))
+            self._enter(node.options[key].next)
+        # any other key during hold music is ignored, as queues do
 
     def _retry(self, node: MenuNode | CollectNode, apology: str) -> None:
         """Re-prompt after invalid or no input, or give up after ``max_retries``."""
         self._retries += 1
-        if self._retries > self.ivr.timeouts.max_retries:
+        max_retries = (self.ivr.timeouts.max_retries if node.max_retries is None
+                       else node.max_retries)
+        if self._retries > max_retries:
             self._enter(node.on_failure if isinstance(node, MenuNode) else node.on_invalid)
             return
         self._say(apology)
@@ -269,7 +365,9 @@ class IvrEngine:
             self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
 
     def _menu_key(self, node: MenuNode, key: str) -> None:
-        if key == node.repeat_key:
+        if not node.accepts_keys:
+            self._retry(node, node.invalid_prompt)
+        elif key == node.repeat_key:
             self._say(node.prompt)
             self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
         elif key in node.options:
@@ -280,17 +378,19 @@ class IvrEngine:
     def _menu_speech(self, node: MenuNode, text: str) -> None:
         spoken = text.lower()
         for option in node.options.values():
-            words = (re.escape(word.lower()) for word in option.keywords)
-            if any(re.search(rf"\b{word}\b", spoken) for word in words):
+            if any(_says(spoken, word) for word in option.keywords):
                 self._enter(option.next)
                 return
         keys = spoken_to_keys(text)
-        if len(keys) == 1:  # "one" / "press two" select like the key itself
+        if len(keys) == 1 and node.accepts_keys:  # "one" / "press two" select like the key
             self._menu_key(node, keys)
         else:
             self._retry(node, node.invalid_prompt)
 
     def _start_collect(self, node: CollectNode) -> None:
+        self._collect_seq += 1
+        if self.external_collection:
+            return
         timeouts = self.ivr.timeouts
         self._collector = DigitCollector(
             min_digits=node.min_digits,
@@ -320,24 +420,34 @@ class IvrEngine:
                                      self.now_s + self.ivr.timeouts.inter_digit_s)
 
     def _check(self, node: CollectNode, digits: str) -> str:
-        """Why the entry fails the node's check against ``data`` ('' when it passes)."""
-        customers = self.ivr.data.get("customers") or {}
-        if node.check == "customer_exists":
-            if digits not in customers:
-                return "unknown customer"
-            self._customer = customers[digits]
-        elif node.check == "pin_matches":
-            if not self._customer:
-                return "no customer identified before the PIN"
-            if str(self._customer.get("pin")) != digits:
-                return "wrong PIN"
+        """Why the entry fails the node's check against ``data`` ('' when it passes); a
+        passing lookup binds its record."""
+        check = node.check
+        if isinstance(check, Lookup):
+            table = self.ivr.tables().get(check.lookup, {})
+            for key, record in table.items():
+                value = key if check.field is None else record.get(check.field, "")
+                if _digits(value) == digits:
+                    self._records[check.bind] = record
+                    return ""
+            return f"unknown {check.bind}"
+        if isinstance(check, Matches):
+            name, _, path = check.matches.partition(".")
+            if name not in self._records:
+                return f"no {name} identified before this entry"
+            try:
+                expected = lookup(self._records[name], path)
+            except TemplateError:
+                return f"{name} has no {path}"
+            if _digits(expected) != digits:
+                return f"wrong {path.replace('_', ' ')}"
         return ""
 
     def _human_reply(self, node: HumanNode, text: str) -> None:
         self._retries = 0
         spoken = text.lower()
         reply = next((a.reply for a in node.answers
-                      if any(word.lower() in spoken for word in a.keywords)), None)
+                      if any(_says(spoken, word) for word in a.keywords)), None)
         if reply is None and _GOODBYE.search(text):
             self._say(node.closing, "human")
             self._end(HungUp(at_s=self.now_s, by="ivr", reason="representative ended the call"))

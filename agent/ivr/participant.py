@@ -1,12 +1,12 @@
-"""The mock IVR as a LiveKit participant: the same engine, driven over a real room.
+"""The mock IVR as a LiveKit agent participant: the same engine and runner as in process,
+played over a real room with an ``AgentSession`` of its own.
 
-It hears keys as ``sip_dtmf_received`` (the SIP DTMF data packets that the navigator's
-``send_dtmf_events`` publishes through the server), hears the navigator's words on the
-``lk.transcription`` text stream, speaks its prompts as ``lk.chat`` text streams (what an
-agent's text input reads), and leaves the room when the call ends. On hold its clock runs
-``1 / time_scale`` times faster than wall time, so tests can run a 60-second hold in 3
-seconds; elsewhere it runs at wall speed, so no-input and inter-digit timers never fire
-between keys that LiveKit's ``send_dtmf_events`` paces 0.3 s apart.
+It speaks with ``session.say`` (in text mode, its session publishes the words as its
+``lk.transcription`` text stream); it hears the caller's text on ``lk.chat`` (the
+session's text input) and the caller's keys as ``sip_dtmf_received``; every collect node
+takes its entry through a :class:`~agent.dtmf.task.CollectDigitsTask`, keys and spoken
+digits both, as LiveKit's bank-IVR example does with ``GetDtmfTask``. A transfer is
+announced as the participant attribute ``ivr.transfer_to`` before it leaves the room.
 """
 
 from __future__ import annotations
@@ -14,119 +14,124 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 
 from livekit import rtc
-from livekit.agents.types import TOPIC_CHAT, TOPIC_TRANSCRIPTION
+from livekit.agents import Agent, AgentSession, room_io
 
-from ..events import CallEvent, HungUp, said_text
-from ..scenario.ivr_model import HoldNode
+from ..dtmf import DigitsEntry, key_for_event_code
+from ..dtmf.task import CollectDigitsTask
+from ..scenario.ivr_model import CollectNode
+from ..transport.room import HANGUP_REASON_ATTRIBUTE, TRANSFER_ATTRIBUTE
 from .engine import IvrEngine
+from .runner import IvrRunner
 
 logger = logging.getLogger("ivr_navigator.mock_ivr")
 
+ANY_KIND = list(rtc.ParticipantKind.values())
+SAY_TIMEOUT_S = 30.0
+"""Longest wait for a prompt's text to go out (text mode; a room that went away)."""
 
-class RoomIvr:
-    """Runs ``engine`` against ``caller`` in ``room`` until the call ends.
+
+class MockIvrAgent(Agent):
+    """Plays ``engine`` to the participant ``caller`` of ``room`` for one call.
 
     Args:
-        time_scale: wall seconds per simulated second while on hold (1.0 is real time).
+        time_scale: wall seconds per IVR second while the IVR speaks or holds.
     """
 
     def __init__(self, engine: IvrEngine, room: rtc.Room, caller: str, *,
                  time_scale: float = 1.0) -> None:
-        self.engine = engine
+        super().__init__(instructions="A scripted IVR: it never generates replies.")
         self.room = room
         self.caller = caller
-        self.time_scale = time_scale
-        self._outbox: asyncio.Queue[str] = asyncio.Queue()
-        self._wake = asyncio.Event()
-        self._wall_base = 0.0  # wall clock reading at which the engine clock read _sim_base
-        self._sim_base = 0.0
+        self.runner = IvrRunner(engine, self, time_scale=time_scale, collect=self._collect)
+        self._entry_task: CollectDigitsTask | None = None
+        self.finished = asyncio.Event()  # set when the call is over
 
-    def _rate(self) -> float:
-        """Simulated seconds per wall second at the current node."""
-        return 1.0 / self.time_scale if isinstance(self.engine.ivr.nodes.get(
-            self.engine.node_id), HoldNode) else 1.0
+    # --- the call (on_enter runs it, so collect nodes may await AgentTasks) ----------------
 
-    def _sim_now(self) -> float:
-        wall = asyncio.get_running_loop().time()
-        return self._sim_base + (wall - self._wall_base) * self._rate()
-
-    def _rebase(self) -> None:
-        # after each step the node (and so the rate) may have changed; the engine clock may
-        # also be ahead of wall time (it jumps over the prompts it says)
-        sim = max(self._sim_now(), self.engine.now_s)
-        self._wall_base, self._sim_base = asyncio.get_running_loop().time(), sim
-
-    def _apply(self, step: Callable[[], list[CallEvent]]) -> None:
-        """Catch the engine up with wall time, apply one input, queue what it says."""
-        events = self.engine.advance(max(0.0, self._sim_now() - self.engine.now_s))
-        events += step()
-        self._rebase()
-        text = said_text(events)
-        if text:
-            self._outbox.put_nowait(text)
-        for e in events:
-            if isinstance(e, HungUp):
-                logger.info("mock IVR: call ended by %s (%s)", e.by, e.reason)
-        self._wake.set()
-
-    def _on_dtmf(self, ev: rtc.SipDTMF) -> None:
-        if ev.participant is not None and ev.participant.identity == self.caller:
-            self._apply(lambda: self.engine.press(ev.digit))
-
-    def _on_transcription(self, reader: rtc.TextStreamReader, identity: str) -> None:
-        logger.debug("transcription stream from %s (%s)", identity, reader.info.attributes)
-        if identity != self.caller:
-            return
-
-        async def read() -> None:
-            text = await reader.read_all()
-            if text.strip():
-                self._apply(lambda: self.engine.hear(text))
-
-        asyncio.ensure_future(read())
-
-    def _on_left(self, participant: rtc.RemoteParticipant) -> None:
-        if participant.identity == self.caller:
-            self._apply(lambda: self.engine.hang_up("caller left the room"))
-
-    def _on_room_closed(self, reason: object) -> None:
-        self._apply(lambda: self.engine.hang_up(f"the room closed ({reason})"))
-
-    async def _send_loop(self) -> None:
-        while True:
-            text = await self._outbox.get()
-            await self.room.local_participant.send_text(
-                text, topic=TOPIC_CHAT, destination_identities=[self.caller])
-            self._outbox.task_done()
-
-    async def run(self) -> list[CallEvent]:
-        """Answer, play the call until it ends, and return the engine's event log."""
-        self._wall_base = asyncio.get_running_loop().time()
+    async def on_enter(self) -> None:
         self.room.on("sip_dtmf_received", self._on_dtmf)
         self.room.on("participant_disconnected", self._on_left)
         self.room.on("disconnected", self._on_room_closed)
-        self.room.register_text_stream_handler(TOPIC_TRANSCRIPTION, self._on_transcription)
-        sender = asyncio.create_task(self._send_loop(), name="mock_ivr_send")
         try:
-            self._apply(self.engine.start)
-            while not self.engine.ended and self.room.isconnected():
-                self._wake.clear()
-                timer = self.engine.next_timer_s
-                wait = None if timer is None else max(0.0, timer - self._sim_now()) / self._rate()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), wait)
-                except TimeoutError:
-                    self._apply(lambda: [])  # a timer fell due: advance fires it
-            if self.room.isconnected():
-                with contextlib.suppress(asyncio.TimeoutError):  # let the goodbye go out
-                    await asyncio.wait_for(self._outbox.join(), 5)
+            await self.runner.run()
         finally:
-            sender.cancel()
             self.room.off("sip_dtmf_received", self._on_dtmf)
             self.room.off("participant_disconnected", self._on_left)
             self.room.off("disconnected", self._on_room_closed)
-            self.room.unregister_text_stream_handler(TOPIC_TRANSCRIPTION)
-        return list(self.engine.log)
+            self.finished.set()
+
+    async def _collect(self, node: CollectNode) -> DigitsEntry:
+        timeouts = self.runner.engine.ivr.timeouts
+        self._entry_task = CollectDigitsTask(
+            min_digits=node.min_digits, max_digits=node.max_digits, terminator=node.terminator,
+            inter_digit_timeout_s=timeouts.inter_digit_s,
+            first_digit_timeout_s=timeouts.no_input_s, secret=node.secret,
+            keys_from_room=False)  # handed in by _on_dtmf, after the engine's own rules
+        try:
+            return await self._entry_task
+        finally:
+            self._entry_task = None
+
+    # --- the caller's input ----------------------------------------------------------------
+
+    def heard(self, text: str) -> None:
+        """The caller's words (the session's text input)."""
+        self.runner.hear(text)
+        task = self._entry_task
+        node = self.runner.engine.ivr.nodes.get(self.runner.engine.node_id)
+        if task is not None and isinstance(node, CollectNode) and node.accepts_speech:
+            task.hear(text)
+
+    def _on_dtmf(self, ev: rtc.SipDTMF) -> None:
+        if ev.participant is None or ev.participant.identity != self.caller:
+            return
+        key = key_for_event_code(ev.code)
+        ignored = self.runner.engine.ignores_key(key)  # a terminator after a full entry
+        self.runner.press(key)
+        if self._entry_task is not None and not ignored:
+            self._entry_task.press(key)
+
+    def _on_left(self, participant: rtc.RemoteParticipant) -> None:
+        if participant.identity == self.caller:
+            self._caller_gone("caller left the room")
+
+    def _on_room_closed(self, reason: object) -> None:
+        self._caller_gone(f"the room closed ({reason})")
+
+    def _caller_gone(self, reason: str) -> None:
+        self.runner.hang_up(reason)
+        if self._entry_task is not None and not self._entry_task.done():
+            self._entry_task.complete(DigitsEntry(digits="", ended_by="timeout",
+                                                  complete=False, reason=reason))
+
+    # --- IvrLine -----------------------------------------------------------------------------
+
+    async def speak(self, text: str) -> None:
+        handle = self.session.say(text, allow_interruptions=False, add_to_chat_ctx=False)
+        with contextlib.suppress(asyncio.TimeoutError):  # the room may be gone
+            await asyncio.wait_for(handle.wait_for_playout(), SAY_TIMEOUT_S)
+
+    async def transfer(self, to: str) -> None:
+        await self.room.local_participant.set_attributes({TRANSFER_ATTRIBUTE: to})
+
+    async def leave(self, reason: str) -> None:
+        await self.room.local_participant.set_attributes({HANGUP_REASON_ATTRIBUTE: reason})
+
+
+async def play_ivr(agent: MockIvrAgent) -> AgentSession:
+    """Start the mock IVR's session in its room, in text mode, hearing only its caller;
+    the call runs in the agent's ``on_enter``. Returns the session."""
+    session = AgentSession()
+
+    async def on_text(sess: AgentSession, ev: room_io.TextInputEvent) -> None:
+        agent.heard(ev.text)
+
+    await session.start(agent, room=agent.room, record=False, session_host=False,
+                        room_options=room_io.RoomOptions(
+        participant_identity=agent.caller, participant_kinds=ANY_KIND,
+        text_input=room_io.TextInputOptions(text_input_cb=on_text),
+        audio_input=False, audio_output=False, text_output=True,
+        close_on_disconnect=False))
+    return session

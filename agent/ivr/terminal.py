@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..events import CallEvent, HoldStarted, HungUp, IvrSaid, Transferred
+from ..call.events import CallEvent, HoldStarted, HungUp, Prompt, Transferred
 from .engine import IvrEngine
 
 
 def _show(events: list[CallEvent], output_fn: Callable[[str], None]) -> None:
     for e in events:
-        if isinstance(e, IvrSaid):
+        if isinstance(e, Prompt):
             output_fn(f"[{e.at_s:6.1f}s] {'HUMAN' if e.speaker == 'human' else 'IVR'}: {e.text}")
         elif isinstance(e, HoldStarted):
             output_fn(f"[{e.at_s:6.1f}s] (on hold for {e.seconds:g} s; press Enter to wait)")

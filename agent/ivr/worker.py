@@ -1,20 +1,29 @@
-"""The ``mock-ivr`` worker: joins a room on dispatch and plays the configured IVR to the
-first participant that calls it (see :class:`RoomIvr`)."""
+"""The ``mock-ivr`` worker: joins a room on dispatch and plays an IVR to the first
+participant that calls it (see :class:`~agent.ivr.participant.MockIvrAgent`).
+
+It loads its IVR files once per process (LiveKit's prewarm), from ``MOCK_IVR_FILE`` (a
+file, or a folder of IVR files); a dispatch's metadata ``{"ivr": "<id>"}`` picks one, and
+the first is played when it names none.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+from pathlib import Path
 
 from livekit import rtc
-from livekit.agents import JobContext, JobRequest
+from livekit.agents import JobContext, JobProcess, JobRequest
 
-from ..events import CALL_EVENTS
-from ..masking import Masker
-from ..scenario import load_ivr
+from ..call.events import CALL_EVENTS
+from ..call.masking import Masker
+from ..scenario import IvrDefinition, load_ivr
+from ..scenario.loader import find_ivr_files
 from ..settings import Settings
 from .engine import IvrEngine
-from .participant import RoomIvr
+from .participant import MockIvrAgent, play_ivr
 
 logger = logging.getLogger("ivr_navigator.mock_ivr")
 
@@ -26,20 +35,49 @@ CALLER_KINDS = [rtc.ParticipantKind.PARTICIPANT_KIND_AGENT,
                 rtc.ParticipantKind.PARTICIPANT_KIND_SIP]
 
 
+def load_ivrs(path: Path) -> dict[str, IvrDefinition]:
+    """The IVRs of ``path`` (an IVR file, or a folder searched for them) by id.
+
+    Raises:
+        ScenarioError: a file is broken, or there is none.
+    """
+    from ..scenario import ScenarioError
+
+    files = [path] if path.is_file() else find_ivr_files(path) or sorted(path.glob("*.yaml"))
+    if not files:
+        raise ScenarioError(path, [("", "no IVR files here")])
+    ivrs = [load_ivr(f) for f in files]
+    return {ivr.id: ivr for ivr in ivrs}
+
+
+def prewarm(proc: JobProcess) -> None:
+    """Load the IVRs once per job process, before any call."""
+    proc.userdata["ivrs"] = load_ivrs(Settings().mock_ivr_file)
+
+
 async def accept_as_mock_ivr(request: JobRequest) -> None:
     """Join under the well-known identity ``mock-ivr``."""
     await request.accept(identity=MOCK_IVR_IDENTITY, name="Mock IVR")
 
 
 async def mock_ivr_job(ctx: JobContext) -> None:
-    """Play the IVR of ``MOCK_IVR_FILE`` to the first caller in the room, then leave."""
+    """Play the dispatch's IVR to the first caller in the room, then leave."""
     settings = Settings()
-    ivr = load_ivr(settings.mock_ivr_file)
-    pins = [str(c.get("pin", "")) for c in (ivr.data.get("customers") or {}).values()]
+    ivrs: dict[str, IvrDefinition] = ctx.proc.userdata.get("ivrs") or load_ivrs(
+        settings.mock_ivr_file)
+    try:
+        wanted = json.loads(ctx.job.metadata or "{}").get("ivr")
+    except (json.JSONDecodeError, AttributeError):
+        wanted = None
+    ivr = ivrs.get(wanted) if wanted else next(iter(ivrs.values()))
+    if ivr is None:
+        logger.error("mock IVR: no IVR %r (known: %s)", wanted, ", ".join(ivrs))
+        ctx.shutdown(reason="unknown IVR")
+        return
     await ctx.connect()
     caller = await ctx.wait_for_participant(kind=CALLER_KINDS)
     logger.info("mock IVR %s answering %s in %s", ivr.id, caller.identity, ctx.room.name)
-    engine = IvrEngine(ivr, masker=Masker(pins))
+    engine = IvrEngine(ivr, masker=Masker(ivr.secret_values()), external_collection=True)
 
     async def write_events(_reason: str = "") -> None:
         # a shutdown callback: it also runs when the navigator deletes the room mid-call
@@ -48,7 +86,19 @@ async def mock_ivr_job(ctx: JobContext) -> None:
             path = settings.mock_ivr_events_dir / f"{ctx.room.name}.json"
             path.write_bytes(json.dumps(CALL_EVENTS.dump_python(engine.log, mode="json")).encode())
 
-    ctx.add_shutdown_callback(write_events)
-    await RoomIvr(engine, ctx.room, caller.identity,
-                  time_scale=settings.mock_ivr_time_scale).run()
+    ctx.add_shutdown_callback(write_events)  # also when the job is cut short
+    agent = MockIvrAgent(engine, ctx.room, caller.identity,
+                         time_scale=settings.mock_ivr_time_scale)
+    session = await play_ivr(agent)
+    closed = asyncio.Event()
+    ctx.room.on("disconnected", lambda _reason: closed.set())
+    finished = asyncio.ensure_future(agent.finished.wait())
+    await asyncio.wait([finished, asyncio.ensure_future(closed.wait())],
+                       return_when=asyncio.FIRST_COMPLETED)
+    if not finished.done():  # the room went away: give the call a moment to wind up
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(finished, 5)
+    await write_events()
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(session.aclose(), 5)
     ctx.shutdown(reason="the IVR call ended")

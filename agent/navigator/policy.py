@@ -1,115 +1,173 @@
-"""The embedded brain: a deterministic IVR-navigation policy.
+"""The embedded brain: a deterministic IVR-navigation policy (a
+:class:`~agent.navigator.brain.Brain`).
 
-Given the call so far (what the far end said, what the navigator pressed and said), it
-decides the next move: press an option's key, enter a fact, say something, stay quiet,
-or record the result. How it decides:
+It reads each turn of the far end (:mod:`agent.navigator.reading`) and keeps its own
+state of the call: the menus it met and what it tried at each, the entries it made, the
+path it is on. Each turn it does the first of:
 
-1. A prompt that states a figure (amount, date, points, digit string) in sentences that
-   share enough words with the goal answers the goal: record ``completed``.
-2. Hold music and announcements: stay quiet.
-3. A person answering: state the goal (or, when the goal is to reach a person, record
-   ``transferred_to_human``); record the answer once it is heard.
-4. A request to enter something ("enter or say your 8-digit customer ID followed by the
-   pound key"): find the fact it names, press its digits and the terminator (secrets go
-   through the ``enter_secret`` tool, so their value never enters the context). After a
-   rejection ("the PIN you entered is incorrect") the next candidate value is tried.
-5. A menu: score each option's label against the goal (stems, folded phrases, a table of
-   related words, see ``prompts/ivr_vocabulary.yaml``) and press the best option's key,
-   or say it when keys are not offered. With no match: try an unexplored "other
-   services" option, then go back to the main menu; never press the same key twice at
-   the same menu. When nothing is left: record ``failed`` with the options offered.
+1. A person speaks: state the goal (or, when the goal is to reach a person, record
+   ``transferred_to_human``); record the answer once they give it, or the failure when
+   they cannot help.
+2. An informative statement about the goal's subject (with or without figures; after an
+   option chosen for the goal, the statement that follows counts as about it): record
+   ``completed`` with every informative sentence of the turn, whole.
+3. A read-back ("you entered 9 4 1 0 3; if this is correct, press 1"): confirm it when it
+   is what was entered, else re-enter.
+4. An entry request: the fact it asks for (by kind: a date of birth is never answered
+   with a member ID), formatted as asked (MMDDYYYY, last four digits, dollars and
+   cents), with the terminator asked for; a secret goes through ``enter_secret``. A
+   rejected value moves to the next candidate.
+5. Options: keep holding when asked; the caller's language; else the option that fits
+   the goal best (:mod:`agent.navigator.relevance`), never one whose action the goal did
+   not ask for (:mod:`agent.navigator.safety`); else explore an "other" option, stay on
+   the line, go back to the main menu, try an unannounced 0 for an operator; never the
+   same choice twice at the same menu.
+6. A speech-only menu: say what the call is about, then ask for a representative.
+7. A closing or closed office with nothing left: record ``failed`` with what it said.
+8. Hold music and anything else: listen.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from datetime import date
 
-from ..scenario.scenario_model import CallTask
-from .prompt_reading import (
-    EntryRequest,
-    MenuChoice,
-    PromptReading,
-    figures,
-    informative_sentences,
-    read_prompt,
-    stem,
-    terms,
-    vocabulary,
-)
+from ..call.events import ActionDeclined, CallEvent, Prompt
+from ..call.task import CallTask
+from .brain import Action, Decision, EnterSecret, PressKeys, RecordResult, Say
+from .reading import EntryRequest, Option, PromptReader, Reading, figures
+from .relevance import WordRelevance
+from .safety import SafetyPolicy
+from .vocabulary import Vocabulary
 
 MAX_SAME_PROMPT = 3
 """Hearing the identical prompt this many times before means the call is looping."""
 MAX_BACKTRACKS = 3
+CHOOSE_MIN = 0.5
+"""Least relevance of an option chosen for the goal."""
+CONFIDENT_CHOICE = 1.5
+"""Relevance of a choice after which what the line says next is taken as about the goal."""
+ASKED_ACTION = 1.5
+"""Credit for an option that does what the goal asks to be done (pay, cancel...)."""
+TELLS_ONLY = 1.0
+"""Penalty for an option that only tells ("status", "hours") when the goal asks for an
+action to be taken."""
+FACT_HINT = 0.3
+"""Credit for an option about what the caller's facts are for ("track a package" when a
+tracking number is given): the requester gave the facts the path needs."""
+OFFERS_ANSWER = 0.4
+"""Credit for an option that offers the kind of answer the goal asks for ("balance and
+due date" for "how much do I owe and when is it due?")."""
+PERSON_DEPARTMENT = 1.5
+"""Relevance of an option that leads to the person the goal wants ("my claims adjuster"
+-> "check on an existing claim"), tried before an unannounced 0."""
+ANSWER_MIN = 1.5
+"""Least relevance of a statement taken as the answer, off the goal's path."""
+ON_PATH_ANSWER_MIN = 0.4
+"""Least relevance of an informative statement heard right after an option chosen for
+the goal (the IVR is answering what was asked)."""
+
+_STATUS = re.compile(
+    r"\b(?:approved|denied|declined|processed|processing|pending|shipped|delivered|"
+    r"out for delivery|in transit|ready|on time|delayed|cancel(?:l)?ed|scheduled|confirmed|"
+    r"located|found|received|open|opens|closed|closes|available|unavailable|expired|active|"
+    r"disbursed|complete|completed|paid|issued|mailed|sent|arrive|arrives|arriving|"
+    r"estimated|due|balance|covered|not covered|eligible|restored|working|resolved|"
+    r"transferred|placed|booked|upgraded|filed|submitted|on hold|missing|incomplete|"
+    r"approved|awarded|owe|credit|refund|waived|posted|hours|located at|departs?|lands?|"
+    r"gate|terminal|aprobad|procesad|enviad|listo|lista|entregad|programad)\b", re.I)
+_NOT_ANSWER = re.compile(
+    r"^(?:thank you|thanks|gracias)[,.!]?(?:\s+\w+)?[,.!]?$|\b(?:your identity has been|"
+    r"you(?:'ve| have) been (?:verified|identified)|we found your|i found your|one moment|"
+    r"let me|i'll need|i need|please wait|please hold|i can help|we can help|"
+    r"you(?:'ve| have) selected|you(?:'re| are) calling about|main menu|is there anything)\b",
+    re.I)
+_DONE = re.compile(
+    r"^(?:done|all set|you're all set|thank you\. your)\b|\b(?:has|have) been\b|"
+    r"\bconfirmation (?:number|code)\b|\breference number\b|"
+    r"\b(?:is|are) (?:now )?(?:scheduled|confirmed|booked|set|complete|cancel(?:l)?ed|on (?:its|"
+    r"their|the) way)\b"
+    r"|\b(?:we(?:'ve| have)|i(?:'ve| have)) (?:scheduled|cancel(?:l)?ed|ordered|sent|placed|"
+    r"booked|submitted|filed|requested|updated|changed)\b", re.I)
+"""A statement that an action was done (the answer to a goal that asks for one)."""
+_ASKING = re.compile(
+    r"(?:what|when|how|which|where|who|why|is|are|do|does|did|can|could|will|would|tell me|"
+    r"let me know|find out|i (?:want|need|'d like|would like) to know|check|¿)\b", re.I)
+"""A part of a goal that asks something (its answer types count), not a story ("when I
+landed in Orlando")."""
+_ANSWER_TYPES = {
+    "time": (re.compile(r"\b(?:when|what time|what day|which day|what date|how long|how soon|"
+                        r"deadline|due date|due|last day|by when|until|today|tomorrow|"
+                        r"cuándo|cuando)\b", re.I),
+             re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
+                        r"october|november|december|monday|tuesday|wednesday|thursday|"
+                        r"friday|saturday|sunday|today|tomorrow|tonight|morning|afternoon|"
+                        r"evening|noon|midnight|enero|febrero|marzo|abril|mayo|junio|julio|"
+                        r"agosto|septiembre|octubre|noviembre|diciembre|lunes|martes|"
+                        r"miércoles|jueves|viernes|sábado|domingo|hoy|mañana|\d+\s*(?:business\s+)?(?:days?|weeks?|hours?|"
+                        r"minutes?|months?)|\d{1,2}(?::\d\d)?\s?(?:a\.?m\.?|p\.?m\.?)|"
+                        r"\d{1,2}/\d{1,2})\b", re.I)),
+    "money": (re.compile(r"\b(?:how much|cost|costs|price|fee|fees|balance|amount|owe|copay|"
+                         r"deductible|charge|charges|pay|payment|minimum|dollars|cuánto|"
+                         r"cuanto)\b|\$", re.I),
+              re.compile(r"\$\s?\d|\bdollars?\b|\bno charge\b|\bfree\b|\bzero\b", re.I)),
+}
+"""Kinds of figure a goal asks for (a time for "when", money for "how much") and how an
+answer states them: a statement without the kind asked for does not answer."""
+_OFFERS = {
+    "time": re.compile(r"\b(?:date|dates|due|when|schedule|time|times|hours|status|arrival|"
+                       r"departure|deadline|next)\b", re.I),
+    "money": re.compile(r"\b(?:balance|amount|cost|costs|price|prices|pricing|fee|fees|owe|"
+                        r"charges?|copays?|deductibles?|rates?|quote|payoff)\b", re.I),
+}
+"""How an option label offers each kind of answer of :data:`_ANSWER_TYPES`."""
+_TELLS = re.compile(r"\b(?:status|hours|locations?|directions|information|info|balance|"
+                    r"history|summary|tracking|track)\b", re.I)
+_REFERRAL = re.compile(
+    r"\b(?:does not|doesn't|do not|don't|cannot|can't|can not|unable to|not able to|"
+    r"isn't able|aren't able|is not available|are not available|isn't available|not offered|"
+    r"only (?:the|by|online|through|at|in person)|must be (?:made|done|requested|handled)|"
+    r"(?:please|you(?:'ll| will) need to|you can|you may|you must) (?:contact|call|visit|go "
+    r"to|reach)|(?:is|are) (?:issued|handled|managed|serviced|processed) by|no (?:longer|"
+    r"record)|we do not|we don't|we can't|we cannot)\b", re.I)
+"""A statement that the goal cannot be served here, and who or where can serve it."""
+_CONDITIONAL = re.compile(r"^\s*(?:when|if|once|after|before|as soon as|should|cuando|si)\b",
+                          re.I)
+_CANT_HELP = re.compile(
+    r"\b(?:can(?:no|')t help|unable to help|not able to help|can(?:no|')t (?:do|assist|"
+    r"look|find|access|make|change|provide)|don't have (?:access|that)|not something i can|"
+    r"i'm (?:sorry|afraid)|isn't something|outside of what|you(?:'ll| will) need to "
+    r"(?:call|contact|visit|go))\b", re.I)
+_CLAUSE = re.compile(
+    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|should|must|may|shows?|"
+    r"remains?|includes?|costs?|owes?|expires?|opens?|closes?|arrives?|arrived|departs?|"
+    r"departed|lands?|landed|leaves?|left|begins?|starts?|ends?|covers?|pays?|takes?|"
+    r"needs?|requires?|es|est[aá]n?|son|fue|ser[aá]|tiene|tienen|hay)\b|'(?:s|re|ll|ve)\b",
+    re.I)
+"""A finite verb: an answer is a clause ("your balance is ..."), a menu header is not
+("Checking account ending in 4821")."""
+_IDENTIFY = re.compile(r"\b(?:enter|say|provide|have|know|use|using|verify|by|with|"
+                       r"tiene|ingrese)\b", re.I)
+_CREDENTIAL = re.compile(r"\b(?:number|id|code|date|birth|pin|zip|digits?|ssn|social|"
+                         r"passcode|password)\b", re.I)
+_ALTERNATIVE = re.compile(r"\b(?:don't|do not|doesn't|does not) (?:have|know)|another way|"
+                          r"other ways?|not sure|no tiene", re.I)
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
 
 
 @dataclass
 class Turn:
-    """One thing the far end said and what the navigator did in reply."""
+    """One thing the far end said, how it reads, and what the navigator did in reply."""
 
     heard: str
-    keys: str = ""
-    secrets: list[str] = field(default_factory=list)
-    said: str = ""
-    recorded: bool = False
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    name: str
-    arguments: dict[str, Any]
-
-
-@dataclass
-class Decision:
-    """The navigator's next move: words to say and tool calls, plus why (for logs)."""
-
-    say: str = ""
-    calls: list[ToolCall] = field(default_factory=list)
-    why: str = ""
-
-
-@cache
-def _related() -> dict[str, set[str]]:
-    related: dict[str, set[str]] = {}
-    for word, others in vocabulary().related.items():
-        related.setdefault(stem(word), set()).update(stem(o) for o in others)
-    return related
-
-
-def _match(goal_term: str, label_term: str) -> float:
-    if goal_term == label_term:
-        return 1.0
-    related = _related()
-    if label_term in related.get(goal_term, ()) or goal_term in related.get(label_term, ()):
-        return 0.6
-    return 0.0
-
-
-def relevance(goal_terms: list[str], text: str, *, weigh_precision: bool = True) -> float:
-    """How well ``text`` (an option label or a sentence) fits the goal; 0 means unrelated.
-
-    Recall of the goal's terms (1 per exact term, 0.6 per related one). For option labels
-    (``weigh_precision``) it is weighted by how much of the label the goal explains, so
-    "auto loan" loses to "mortgage" for a home-loan goal; a sentence that answers the goal
-    may say much more than the goal, so it is scored on recall alone.
-    """
-    label_terms = set(terms(text))
-    goal = set(goal_terms)
-    if not label_terms or not goal:
-        return 0.0
-    recall = sum(max(_match(g, t) for t in label_terms) for g in goal)
-    if not weigh_precision:
-        return recall
-    precision = sum(max(_match(g, t) for g in goal) for t in label_terms) / len(label_terms)
-    return recall * (0.5 + 0.5 * precision)
-
-
-def _is_kind(choice: MenuChoice, words: list[str]) -> bool:
-    label = set(terms(choice.label)) | set(choice.label.split())
-    return any(stem(w) in label or w in label for w in words)
+    reading: Reading
+    actions: list[Action] = field(default_factory=list)
+    declined: set[str] = field(default_factory=set)
 
 
 class IvrPolicy:
@@ -117,181 +175,539 @@ class IvrPolicy:
 
     Args:
         task: the goal, facts and secret names of the call.
+        vocabulary: the words it reads prompts with (``prompts/ivr_vocabulary.yaml``).
+        safety: the safety policy whose judgement it follows when choosing (the key tools
+            enforce the same policy whatever the brain decides).
     """
 
-    def __init__(self, task: CallTask) -> None:
+    def __init__(self, task: CallTask, vocabulary: Vocabulary,
+                 safety: SafetyPolicy | None = None) -> None:
         self.task = task
-        self.goal_terms = terms(task.goal)
-        self.wants_human = any(stem(w) in self.goal_terms for w in vocabulary().wants_human)
+        self.vocab = vocabulary
+        self.reader = PromptReader(vocabulary)
+        self.relevance = WordRelevance(task.goal, vocabulary)
+        self.safety = safety or SafetyPolicy(task.goal, vocabulary)
+        goal_terms = self.relevance.goal_terms
+        self.wants_human = bool(goal_terms & {vocabulary.term(w)
+                                              for w in vocabulary.wants_human})
+        self.language = self._preferred_language()
+        self.turns: list[Turn] = []
+        self.tried: dict[frozenset, set[str]] = {}  # menu signature -> selectors tried
+        self.rejections: Counter[str] = Counter()  # fact -> values the IVR refused
+        self.last_entry: tuple[str, str] | None = None  # (fact, digits entered)
+        self.on_goal_path = False  # the last choice was made for the goal
+        questions = " ".join(s for s in re.split(r"(?<=[.?!])\s+|\s+-\s+|;|,\s*(?:and|but)\s+",
+                                                 task.goal)
+                             if s.strip().endswith("?") or _ASKING.match(s.strip()))
+        self.answer_types = {kind for kind, (asks, _) in _ANSWER_TYPES.items()
+                             if asks.search(questions)}
+        self.backtracks = 0
+        self.avoided: dict[str, str] = {}  # option label -> action the goal did not ask for
+        self.with_person = False
+        self.stated_goal = False
+        self.recorded = False
 
     # --- entry point --------------------------------------------------------------------
 
-    def decide(self, turns: list[Turn]) -> Decision:
-        """The move after the last turn; an empty decision when nothing new was heard."""
-        if not turns or turns[-1].keys or turns[-1].said or turns[-1].secrets:
-            return Decision(why="nothing new heard")
-        if any(t.recorded for t in turns):
+    def decide(self, new_events: Sequence[CallEvent]) -> Decision:
+        """The moves after ``new_events``; none when nothing new was heard."""
+        if self.recorded:
             return Decision(why="result already recorded")
-        current, past = turns[-1], turns[:-1]
-        reading = read_prompt(current.heard)
+        heard = " ".join(e.text for e in new_events if isinstance(e, Prompt) and e.final)
+        declined = [e for e in new_events if isinstance(e, ActionDeclined)]
+        for event in declined:
+            self.avoided[event.action] = event.reason
+        if heard:
+            reading = self.reader.read(heard)
+            if reading.greeting and not self.tried:  # the line's own greeting, not a department's
+                self.relevance.learn_context(reading.greeting)
+            self.turns.append(Turn(heard=heard, reading=reading))
+        elif declined and self.turns:
+            # the key was refused: decide again at the same prompt, without it
+            turn = self.turns[-1]
+            turn.declined.update(e.keys for e in declined)
+            turn.actions.clear()
+        else:
+            return Decision(why="nothing new heard")
+        decision = self._decide(self.turns[-1])
+        self.turns[-1].actions.extend(decision.actions)
+        if any(isinstance(a, RecordResult) for a in decision.actions):
+            self.recorded = True
+        return decision
 
-        if sum(t.heard == current.heard for t in past) >= MAX_SAME_PROMPT:
-            return self.record("failed", "", reason=(
-                f"The IVR repeated the same prompt {MAX_SAME_PROMPT + 1} times without progress."))
-        talking_to_person = reading.is_human or any(read_prompt(t.heard).is_human for t in past)
-        if talking_to_person:
-            return self._talk_to_person(current, past, first=not any(t.said for t in past))
-        answer = self._answer_in(current.heard)
-        if answer is not None and reading.entry is None:
+    def _decide(self, turn: Turn) -> Decision:
+        reading = turn.reading
+        if sum(t.heard == turn.heard for t in self.turns[:-1]) >= MAX_SAME_PROMPT:
+            return self.record("failed", reason=(
+                f"The IVR repeated the same prompt {MAX_SAME_PROMPT + 1} times without "
+                "progress."))
+        if reading.person or (self.with_person and not reading.options
+                              and reading.entry is None):
+            return self._talk_to_person(turn)
+        self.with_person = False
+        answer = self._answer(reading)
+        if answer is not None:
             return answer
+        referral = self._referral(reading)
+        if referral is not None:
+            return referral
+        if reading.readback is not None and reading.options:
+            confirmed = self._confirm_readback(turn)
+            if confirmed is not None:
+                return confirmed
         if reading.entry is not None:
-            return self._enter(reading.entry, past)
-        if reading.choices:
-            return self._choose(reading, past)
-        if reading.is_hold:
-            return Decision(why="on hold: staying quiet")
-        return Decision(why="nothing to act on: listening")
+            return self._enter(reading.entry, turn)
+        if reading.options:
+            return self._choose(turn)
+        if reading.speech_menu:
+            return self._say_goal(turn)
+        if (reading.closing or reading.closed) and not reading.hold:
+            said = " ".join(reading.statements) or turn.heard
+            return self.record("failed", answer=said,
+                               reason=f"The IVR ended without serving the goal: {said}")
+        return Decision(why="on hold" if reading.hold else "nothing to act on: listening")
 
-    # --- the goal's answer --------------------------------------------------------------
+    def record(self, outcome: str, answer: str = "", *, reason: str = "",
+               facts: list[tuple[str, str]] | None = None, say: str = "") -> Decision:
+        """A decision that records the result (ending the call), optionally saying ``say``
+        first; ``answer`` defaults to ``reason`` for a failure."""
+        actions: list[Action] = [Say(say)] if say else []
+        actions.append(RecordResult(outcome, answer or reason, reason,  # type: ignore[arg-type]
+                                    tuple(facts or ())))
+        return Decision(actions, why=f"record {outcome}: {answer or reason}")
 
-    def _answer_in(self, text: str, *, min_share: float = 0.5) -> Decision | None:
-        needed = min(2.0, min_share * len(self.goal_terms))
-        scored = [(relevance(self.goal_terms, s, weigh_precision=False), s)
-                  for s in informative_sentences(text)]
-        best = max((score for score, _ in scored), default=0.0)
-        if best < needed:
+    # --- the goal's answer ----------------------------------------------------------------
+
+    def _informative(self, sentence: str) -> bool:
+        return (bool(figures(sentence) or _STATUS.search(sentence))
+                and _CLAUSE.search(sentence) is not None
+                and not _NOT_ANSWER.search(sentence.strip()))
+
+    def _answer(self, reading: Reading, *, person: bool = False) -> Decision | None:
+        """Record the turn's informative statements when they answer the goal."""
+        if self.wants_human and not person:
             return None
-        # every sentence close to the best: "balance of $X. A minimum payment of $Y is due..."
-        found = [s for score, s in scored if score >= max(needed, best - 1.0)]
-        facts = []
-        for sentence in found:
-            for i, figure in enumerate(figures(sentence)):
-                facts.append({"name": _figure_name(sentence, figure, i), "value": figure})
-        return self.record("completed", " ".join(found), facts=facts)
+        informative = [s for s in reading.statements if self._informative(s)]
+        if self.safety.asked:
+            # the goal asks for an action: only word that it was done answers ("when you
+            # report your card, it will be cancelled" is a warning before the deed)
+            informative = [s for s in informative if _DONE.search(s) and not _CONDITIONAL.match(s)]
+        elif self.answer_types and not self.safety.asked:
+            # "when is it due?" is answered by a date, "how much?" by an amount
+            said = " ".join(informative)
+            if not all(_ANSWER_TYPES[kind][1].search(said) for kind in self.answer_types):
+                return None
+        if not informative or (reading.rejection and not person):
+            return None
+        best = max(self.relevance.score(s, precision=False) for s in informative)
+        menu_follows = any(not self._is_navigation(o) and not self._is(o, self.vocab.wants_human)
+                           and self.relevance.score(o.label) >= CHOOSE_MIN
+                           for o in reading.options)  # a menu that goes on toward the goal
+        on_path = (self.on_goal_path or person) and not reading.entry and not menu_follows
+        if best < ANSWER_MIN and not (on_path and best >= ON_PATH_ANSWER_MIN):
+            return None
+        # the answer whole, as the line said it (without "is there anything else?")
+        said = [s for s in reading.statements if not _NOT_ANSWER.search(s.strip())]
+        facts = [(self._figure_name(s, f, i), f) for s in said for i, f in enumerate(figures(s))]
+        return self.record("completed", " ".join(said), facts=facts)
 
-    def record(self, outcome: str, answer: str, *, reason: str = "",
-               facts: list[dict[str, str]] | None = None, say: str = "") -> Decision:
-        """A decision that calls ``record_result`` (ending the call), optionally saying
-        ``say`` first; ``answer`` defaults to ``reason`` for a failure."""
-        arguments: dict[str, Any] = {"outcome": outcome, "answer": answer or reason,
-                                     "facts": facts or [], "reason": reason}
-        return Decision(say=say, calls=[ToolCall("record_result", arguments)],
-                        why=f"record {outcome}: {answer or reason}")
+    def _referral(self, reading: Reading) -> Decision | None:
+        """Record ``failed`` when the line says the goal is not served here ("the Skyward
+        Visa card is issued by Harbor National Bank; please call ..."), with what it said."""
+        if reading.rejection or reading.hold or reading.entry is not None or any(
+                not self._is_navigation(o) and self.safety.refusal(o, reading) is None
+                and self.relevance.score(o.label) >= CHOOSE_MIN for o in reading.options):
+            return None  # it asks again, transfers, or still offers a way on
+        said = [s for s in reading.statements if _REFERRAL.search(s)]
+        if not said:
+            return None
+        best = max(self.relevance.score(s, precision=False) for s in said)
+        on_path = self.on_goal_path and not any(
+            not self._is_navigation(o) for o in reading.options)
+        if best < ANSWER_MIN and not (on_path and best >= ON_PATH_ANSWER_MIN):
+            return None
+        answer = " ".join(reading.statements)
+        return self.record("failed", answer,
+                           reason=f"The goal is not served on this line: {answer}")
 
-    # --- a person on the line -----------------------------------------------------------
+    def _figure_name(self, sentence: str, figure: str, index: int) -> str:
+        """A snake_case name for a figure from the words before it in its clause
+        ("a minimum payment of $35.00" -> "minimum_payment"), else the sentence's
+        subject."""
+        if re.search(r"points?$", figure, re.I):
+            return "points"
+        clause = sentence[: sentence.find(figure)].rsplit(",", 1)[-1]
+        words = [t for t in self.vocab.terms(clause) if t.isalpha()]
+        if not words:
+            words = [t for t in self.vocab.terms(sentence.split(",")[0]) if t.isalpha()]
+        return "_".join(words[-4:]) if words else f"figure_{index + 1}"
 
-    def _talk_to_person(self, current: Turn, past: list[Turn], *, first: bool) -> Decision:
+    # --- a person on the line --------------------------------------------------------------
+
+    def _introduce(self) -> str:
         name = self.task.candidates("name")
         on_behalf = f"on behalf of {name[0]}" if name else "on behalf of a customer"
-        if first and self.wants_human:
-            return self.record(
-                "transferred_to_human",
-                f"A live representative answered: {current.heard}",
-                say=(f"Hello, I'm an automated assistant calling {on_behalf}. "
-                     f"{self.task.goal} I'll connect them with you now."),
-            )
-        if first:
-            return Decision(say=f"Hello, I'm an automated assistant calling {on_behalf}. "
-                                f"{self.task.goal}", why="stating the goal to a person")
-        answer = self._answer_in(current.heard, min_share=0.25)
-        if answer is not None:
-            answer.say = "Thank you, that's everything I needed. Goodbye."
-            return answer
-        return self.record("failed", "", say="Thank you for your time. Goodbye.",
-                           reason=f"The representative could not help: {current.heard}")
+        return f"Hello, I'm an automated assistant calling {on_behalf}. {self.task.goal}"
 
-    # --- entering facts -----------------------------------------------------------------
+    def _talk_to_person(self, turn: Turn) -> Decision:
+        self.with_person = True
+        if not self.stated_goal:
+            self.stated_goal = True
+            if self.wants_human:
+                return self.record(
+                    "transferred_to_human", f"A live representative answered: {turn.heard}",
+                    say=f"{self._introduce()} I'll connect them with you now.")
+            return Decision([Say(self._introduce())], why="stating the goal to a person")
+        answer = self._answer(turn.reading, person=True)
+        if answer is not None:
+            answer.actions.insert(0, Say("Thank you, that's everything I needed. Goodbye."))
+            return answer
+        asked = self._fact_asked_by_person(turn.heard)
+        if asked is not None:
+            return asked
+        if _CANT_HELP.search(turn.heard) or turn.reading.closing:
+            return self.record("failed", say="Thank you for your time. Goodbye.",
+                               reason=f"The representative could not help: {turn.heard}")
+        return Decision([Say(f"I'm calling because: {self.task.goal}")],
+                        why="restating the goal to the person")
+
+    def _fact_asked_by_person(self, heard: str) -> Decision | None:
+        entry = self.reader.read(heard).entry
+        if entry is None:
+            return None
+        fact = self._fact_for(entry)
+        if fact is None or fact in self.task.secrets:
+            return None
+        value = self._format(self.task.candidates(fact)[0], entry, fact)
+        return Decision([Say(" ".join(value) if value.isdigit() else value)],
+                        why=f"telling the person the {fact}")
+
+    # --- entries ---------------------------------------------------------------------------
+
+    def _kinds(self, text: str) -> set[str]:
+        """The kinds of field ``text`` names (a prompt's field or a fact's name): "driver
+        license or ID card number" names a license and a card."""
+        normalized = " " + self.vocab.normalize(text.replace("_", " ")) + " "
+        return {kind for kind, words in self.vocab.fields.items()
+                if any(f" {self.vocab.normalize(w)} " in normalized for w in words)}
+
+    def _kind(self, text: str) -> str | None:
+        """The first kind of field ``text`` names, or None."""
+        return next(iter(sorted(self._kinds(text))), None)
 
     def _fact_for(self, entry: EntryRequest) -> str | None:
-        wanted = set(terms(entry.field))
-        best, best_score = None, 0
+        """The fact that holds what ``entry`` asks for: one of the same kind, else the one
+        sharing the most specific words with the field."""
+        kinds = self._kinds(entry.field)
+        generic = {"number", "id", "code", "digit", "digits", "last", "your"}
+        wanted = set(self.vocab.terms(entry.field)) - generic
+        best, best_score = None, 0.0
         for name in self.task.facts:
-            score = len(wanted & (set(terms(name.replace("_", " "))) | {name}))
+            fact_kinds = self._kinds(name)
+            score = 0.0
+            if kinds & fact_kinds:
+                score = 10.0
+                if entry.date_format and fact_kinds & {"date_of_birth", "date", "expiration"}:
+                    score += 5.0  # "la fecha del vuelo" in MMDDYYYY: the date, not the flight
+            elif kinds and fact_kinds:
+                continue  # a date of birth is never answered with a member ID
+            score += len(wanted & (set(self.vocab.terms(name.replace("_", " "))) - generic))
             if score > best_score:
                 best, best_score = name, score
         return best
 
-    def _enter(self, entry: EntryRequest, past: list[Turn]) -> Decision:
+    def _format(self, value: str, entry: EntryRequest, fact: str) -> str:
+        """``value`` as ``entry`` asks for it: a date in its format, the last digits, an
+        amount in dollars and cents, a phone number without its country code."""
+        kind = self._kind(entry.field) or self._kind(fact)
+        if entry.date_format or kind in ("date_of_birth", "date", "expiration"):
+            parsed = _parse_date(value)
+            if parsed is not None:
+                return _format_date(parsed, entry.date_format or "MMDDYYYY")
+        digits = re.sub(r"\D", "", value)
+        if entry.amount:
+            match = re.search(r"(\d[\d,]*)(?:\.(\d{1,2}))?", value)
+            if match:
+                dollars = match.group(1).replace(",", "")
+                cents = (match.group(2) or "00").ljust(2, "0")
+                whole = re.search(r"whole dollars|dollars only|no cents", entry.field)
+                digits = dollars if whole else dollars + cents
+        n = entry.digits
+        if n and len(digits) > n:
+            digits = digits[:n] if kind == "zip" else digits[-n:]
+        return digits
+
+    def _enter(self, entry: EntryRequest, turn: Turn) -> Decision:
         fact = self._fact_for(entry)
         if fact is None:
-            return self.record("failed", "", reason=(
-                f"The IVR asked for the {entry.field}, which the call request does not provide."))
-        attempt = sum(
-            1 for t in past
-            if (e := read_prompt(t.heard).entry) is not None and self._fact_for(e) == fact
-            and (t.keys or t.secrets or t.said)
-        )
+            for option in turn.reading.options:
+                if _ALTERNATIVE.search(option.label) and option.key:
+                    return self._select(option, turn, "the fact asked for is not given")
+            return self.record("failed", reason=(
+                f"The IVR asked for the {entry.field}, which the call request does not "
+                "provide."))
+        if (turn.reading.rejection and self.last_entry is not None
+                and self.last_entry[0] == fact):
+            self.rejections[fact] += 1
         candidates = self.task.candidates(fact)
+        attempt = self.rejections[fact]
         if attempt >= len(candidates):
-            return self.record("failed", "", reason=(
-                f"The IVR rejected the {fact.replace('_', ' ')}: "
-                f"{len(candidates)} value(s) tried."))
-        terminator = entry.terminator if entry.keys_accepted else None
+            return self.record("failed", reason=(
+                f"The IVR rejected the {fact.replace('_', ' ')}: {len(candidates)} value(s) "
+                "tried."))
+        terminator = (entry.terminator or "") if entry.keys else ""
         if fact in self.task.secrets:
             # always as keys: a secret is never spoken (speech would put it in transcripts)
-            arguments = {"name": fact, "candidate": attempt, "terminator": terminator or ""}
-            return Decision(calls=[ToolCall("enter_secret", arguments)],
+            self.last_entry = (fact, "")
+            last = entry.digits if entry.last_digits and entry.digits else 0
+            return Decision([EnterSecret(fact, attempt, terminator, last)],
                             why=f"entering secret {fact} (candidate {attempt})")
-        value = candidates[attempt]
-        if not entry.keys_accepted:
-            return Decision(say=value, why=f"saying {fact}")
-        keys = re.sub(r"[^0-9*#A-D]", "", value.upper()) + (terminator or "")
-        return Decision(calls=[ToolCall("send_dtmf_events", {"events": list(keys)})],
-                        why=f"entering {fact}")
+        value = self._format(candidates[attempt], entry, fact)
+        self.last_entry = (fact, value)
+        if not entry.keys or not value:
+            spoken = candidates[attempt] if not value else " ".join(value)
+            return Decision([Say(spoken)], why=f"saying {fact}")
+        return Decision([PressKeys(value + terminator)], why=f"entering {fact}")
 
-    # --- menus --------------------------------------------------------------------------
+    def _confirm_readback(self, turn: Turn) -> Decision | None:
+        """Confirm a read-back that matches what was entered; re-enter one that does not."""
+        reading = turn.reading
+        entered = self.last_entry[1] if self.last_entry else ""
+        matches = not entered or reading.readback == entered or (
+            reading.readback and entered.endswith(reading.readback))
+        wanted = self.vocab.affirmative if matches else self.vocab.negative
+        for option in reading.options:
+            if option.key and self.vocab.has_phrase(option.label, wanted):
+                return self._select(option, turn, "read-back " + ("matches" if matches
+                                                                  else "does not match"))
+        return None
 
-    def _choose(self, reading: PromptReading, past: list[Turn]) -> Decision:
-        signature = {(c.key, c.label) for c in reading.choices}
-        tried = {
-            t.keys or t.said for t in past
-            if {(c.key, c.label) for c in read_prompt(t.heard).choices} == signature
-        }
-        open_choices = [c for c in reading.choices if (c.key or c.say) not in tried]
-        vocab = vocabulary()
+    # --- menus ---------------------------------------------------------------------------
 
-        languages = [c for c in open_choices if _is_kind(c, vocab.languages)]
+    def _preferred_language(self) -> str:
+        for name, values in self.task.facts.items():
+            if "language" in name or "idioma" in name:
+                value = (values if isinstance(values, str) else values[0]).lower()
+                for language, names in self.vocab.languages.items():
+                    if any(n in value for n in names):
+                        return language
+        if re.search(r"[¿¡ñáéíóú]|\b(?:mi|el|la|de|por favor|quiero|cuál|saldo)\b",
+                     self.task.goal.lower()):
+            return "spanish"
+        return "english"
+
+    def _language_of(self, option: Option) -> str | None:
+        label = option.label.lower()
+        for language, names in self.vocab.languages.items():
+            if self.vocab.has_phrase(label, names):
+                return language
+        return None
+
+    def _is_navigation(self, option: Option) -> bool:
+        """Repeat, go back, finish, keep holding: options that serve no goal."""
+        return any(self._is(option, words) for words in self.vocab.navigation.values()) or (
+            self.vocab.has_phrase(option.label, self.vocab.keep_holding))
+
+    def _is(self, option: Option, words: list[str]) -> bool:
+        label = option.label.lower()
+        terms = set(self.vocab.terms(label)) | set(self.vocab.normalize(label).split())
+        return self.vocab.has_phrase(label, words) or bool(
+            terms & {self.vocab.term(w) for w in words})
+
+    def _choose(self, turn: Turn) -> Decision:
+        reading = turn.reading
+        vocab = self.vocab
+        tried = self.tried.setdefault(reading.signature, set())
+        open_options = [o for o in reading.options
+                        if o.action not in tried and o.key not in turn.declined]
+
+        for option in reading.options:  # every time it is asked, not once per menu
+            if vocab.has_phrase(option.label, vocab.keep_holding) and option.key:
+                return Decision([PressKeys(option.key)],
+                                why=f"pressing {option.key} to keep our place in the queue")
+        languages = [o for o in reading.options if self._language_of(o)]
         if languages:
-            wanted = (self.task.candidates("language") or ["english"])[0].lower()
-            for choice in languages:
-                if wanted in choice.label:
-                    return self._pick(choice, f"language {wanted}")
+            for option in languages:
+                if self._language_of(option) == self.language:
+                    return self._select(option, turn, f"language {self.language}",
+                                        on_path=self.on_goal_path)
+            defaults = [o for o in open_options if o.wait and not self._language_of(o)]
+            if self.language == "english" and (defaults or any(o.wait for o in languages)
+                                               or not any(o.key for o in reading.options
+                                                          if not self._language_of(o))):
+                return Decision(why="English is the default: staying on the line")
 
-        goal_choices = [c for c in open_choices if not _is_kind(c, vocab.navigation)]
-        scored = sorted(((relevance(self.goal_terms, c.label), i, c)
-                         for i, c in enumerate(goal_choices)), key=lambda x: (-x[0], x[1]))
-        if scored and scored[0][0] > 0:
-            score, _, best = scored[0]
-            return self._pick(best, f"best match for the goal ({score:.2f})")
-        for kind, why in ((vocab.affirmative, "confirming"), (vocab.explore, "exploring")):
-            for choice in goal_choices:
-                if _is_kind(choice, kind):
-                    return self._pick(choice, why)
-        backtracks = sum(1 for t in past for c in read_prompt(t.heard).choices
-                         if _is_kind(c, ["main_menu", "back", "previous"]) and c.key
-                         and t.keys == c.key)
-        if backtracks < MAX_BACKTRACKS:
-            for choice in open_choices:
-                if _is_kind(choice, ["main_menu", "back", "previous"]):
-                    return self._pick(choice, "no match here: going back")
-        offered = ", ".join(c.label for c in reading.choices)
-        return self.record("failed", "", reason=(
+        scored = []
+        for option in open_options:
+            if self._language_of(option) or self._is_navigation(option):
+                continue
+            score = self.relevance.score(option.label)
+            refusal = self.safety.refusal(option, reading)
+            if refusal is not None:
+                if score >= CHOOSE_MIN:
+                    self.avoided[option.label] = refusal
+                continue
+            action = self.safety.action_of(option, reading)
+            if action in self.safety.asked:
+                score += ASKED_ACTION  # the goal asks for what this option does
+            elif self.safety.asked and action is None and _TELLS.search(option.label):
+                score -= TELLS_ONLY  # "flight status" only tells; the goal asks for a deed
+            score += OFFERS_ANSWER * sum(1 for kind in self.answer_types
+                                         if _OFFERS[kind].search(option.label))
+            if self._uses_our_facts(option):
+                score += FACT_HINT
+            if self.wants_human and self._is(option, vocab.wants_human):
+                score += 2.0
+            scored.append((score, option))
+        scored.sort(key=lambda pair: -pair[0])
+        identify = self._identification(open_options)
+        if identify is not None and not (scored and scored[0][0] >= CONFIDENT_CHOICE
+                                         and scored[0][1] is not identify):
+            return self._select(identify, turn, "identifying with a fact we have",
+                                on_path=self.on_goal_path)
+        offered_keys = {o.key for o in reading.options}
+        operator_tried = any("0" in self.tried.get(sig, set()) for sig in self.tried)
+        if (self.wants_human and "0" not in offered_keys and not operator_tried
+                and not any(self._is(o, vocab.wants_human) for _, o in scored)
+                and not any(score >= PERSON_DEPARTMENT for score, _ in scored)):
+            return self._operator(tried)  # no option names a person: the unannounced 0
+        if scored and scored[0][0] >= CHOOSE_MIN:
+            score, best = scored[0]
+            return self._select(best, turn, f"best match for the goal ({score:.2f})",
+                                on_path=score >= CONFIDENT_CHOICE)
+        if reading.hold:
+            return Decision(why="on hold: no option here serves the goal, so waiting")
+        if reading.speech_menu and self.task.goal not in tried:
+            return self._say_goal(turn)
+        for _, option in scored:
+            if self._is(option, vocab.explore) or (option.wait and not option.label):
+                return self._select(option, turn, "exploring", on_path=False)
+        for _, option in scored:
+            if option.wait:
+                return self._select(option, turn, "staying on the line", on_path=False)
+        if self.backtracks < MAX_BACKTRACKS:
+            for option in open_options:
+                if option.key and self._is(option, vocab.navigation["back"]):
+                    self.backtracks += 1
+                    return self._select(option, turn, "no match here: going back",
+                                        on_path=False)
+        default = self._unmentioned_default(scored)
+        if default is not None:
+            return self._select(default, turn, "the goal does not say so: the 'no' answer",
+                                on_path=self.on_goal_path)
+        if "0" not in offered_keys and not operator_tried and not scored:
+            return self._operator(tried)
+        if self.avoided:
+            label, why = next(iter(self.avoided.items()))
+            return self.record("failed", reason=(
+                f"The goal can only go on through '{label}', which was declined: {why}."))
+        offered = ", ".join(o.label for o in reading.options if o.label)
+        return self.record("failed", reason=(
             f"None of the options offered ({offered}) serves the goal."))
 
-    def _pick(self, choice: MenuChoice, why: str) -> Decision:
-        if choice.key is not None:
-            return Decision(calls=[ToolCall("send_dtmf_events", {"events": [choice.key]})],
-                            why=f"pressing {choice.key} for {choice.label!r}: {why}")
-        return Decision(say=choice.say or choice.label, why=f"saying {choice.label!r}: {why}")
+    def _uses_our_facts(self, option: Option) -> bool:
+        generic = {"number", "id", "code", "name", "date", "last", "digit", "first"}
+        facts = {t for name in self.task.facts for t in self.vocab.terms(name.replace("_", " "))
+                 } - generic - self.relevance.context
+        related = self.vocab.related_stems
+        return any(t in facts or related.get(t, frozenset()) & facts
+                   for t in self.vocab.terms(option.label))
+
+    def _operator(self, tried: set[str]) -> Decision:
+        """Press 0, the key of an operator on most phone lines, though no menu said so."""
+        tried.add("0")
+        self.on_goal_path = self.wants_human
+        return Decision([PressKeys("0")], why="no option serves: trying 0 for an operator")
+
+    def _unmentioned_default(self, scored: list[tuple[float, Option]]) -> Option | None:
+        """For a yes/no question the goal says nothing about ("if anyone was injured,
+        press 1; if no one was injured, press 2"), the 'no' option."""
+        for _, option in scored:
+            terms = set(self.vocab.terms(option.label))
+            negated = {t.removeprefix("not_") for t in terms if t.startswith("not_")}
+            if not negated or negated & self.relevance.goal_terms:
+                continue
+            for _, other in scored:
+                if other is not option and negated <= set(self.vocab.terms(other.label)):
+                    return option
+        return None
+
+    def _has_fact(self, kind: str) -> bool:
+        return any(kind in self._kinds(name) for name in self.task.facts)
+
+    def _identification(self, options: list[Option]) -> Option | None:
+        """Among options that ask how the caller will identify ("press 1 to enter your
+        ZIP code", "if you have your member ID, press 1; if you don't have it, press 2"),
+        the first the facts allow: a field a fact holds, or "don't have" for one none
+        holds."""
+        previous = None
+        for option in options:
+            asks = (_IDENTIFY.search(option.sentence) or _IDENTIFY.search(option.label)) and (
+                _CREDENTIAL.search(option.label))
+            kind = self._kind(option.label) if asks else None
+            negated = _ALTERNATIVE.search(option.sentence) is not None
+            if negated and kind is None:
+                kind = previous
+            if kind is None or kind in ("amount", "date"):
+                continue
+            previous = kind
+            if self._has_fact(kind) != negated:
+                return option
+        return None
+
+    def _select(self, option: Option, turn: Turn, why: str, *,
+                on_path: bool | None = None) -> Decision:
+        self.tried.setdefault(turn.reading.signature, set()).add(option.action)
+        if on_path is not None:
+            self.on_goal_path = on_path
+        if option.key is not None:
+            return Decision([PressKeys(option.key)],
+                            why=f"pressing {option.key} for {option.label!r}: {why}")
+        if option.say is not None:
+            return Decision([Say(option.say)], why=f"saying {option.say!r}: {why}")
+        return Decision(why=f"staying on the line for {option.label!r}: {why}")
+
+    def _say_goal(self, turn: Turn) -> Decision:
+        """A speech menu that lists nothing: say the goal, then ask for a person."""
+        tried = self.tried.setdefault(turn.reading.signature, set())
+        for phrase in (self.task.goal, "representative"):
+            if phrase not in tried:
+                tried.add(phrase)
+                self.on_goal_path = phrase == self.task.goal or self.wants_human
+                return Decision([Say(phrase)], why=f"saying {phrase!r} to a speech menu")
+        return self.record("failed", reason="The speech menu did not understand the goal.")
 
 
-def _figure_name(sentence: str, figure: str, index: int) -> str:
-    """A snake_case name for a figure from the words before it in its clause
-    ("a minimum payment of $35.00" -> "minimum_payment"), else the sentence's subject."""
-    if "point" in figure.lower():
-        return "points"
-    clause = sentence[: sentence.find(figure)].rsplit(",", 1)[-1]
-    words = [t for t in terms(clause) if t.isalpha()]
-    if not words:
-        words = [t for t in terms(sentence.split(",")[0]) if t.isalpha()]
-    return "_".join(words[-4:]) if words else f"figure_{index + 1}"
+def _parse_date(value: str) -> date | None:
+    """A date written as 1987-04-12, 04/12/1987, 4-12-87, 21/12/2003 (day first when the
+    first number cannot be a month), April 12, 1987 or 12 April 1987."""
+    text = value.strip().lower()
+    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})", text):
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        y += 1900 if 30 < y < 100 else 2000 if y < 100 else 0
+        mo, d = (b, a) if a > 12 else (a, b)
+    elif m := re.fullmatch(r"(\d{2})(\d{2})(\d{4})", text):
+        mo, d, y = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", text):
+        mo, d, y = _month(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})", text):
+        d, mo, y = int(m[1]), _month(m[2]), int(m[3])
+    else:
+        return None
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def _month(word: str) -> int:
+    """The month a name or abbreviation names ("apr" -> 4), 0 for none."""
+    return next((n for name, n in _MONTHS.items() if name.startswith(word[:3])), 0)
+
+
+def _format_date(day: date, fmt: str) -> str:
+    """``day`` as the digits of ``fmt`` (MMDDYYYY, MMDDYY, MMYY, YYYY...)."""
+    return (fmt.replace("YYYY", f"{day.year:04d}").replace("YY", f"{day.year % 100:02d}")
+            .replace("MM", f"{day.month:02d}").replace("DD", f"{day.day:02d}"))

@@ -8,7 +8,7 @@ import logging
 
 from livekit import rtc
 
-from ..result import CallResult
+from ..call.result import CallResult
 from ..settings import Settings
 from .store import ResultStore
 from .webhook import post_result

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from ..result import CallResult
+from ..call.result import CallResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS call_results (

@@ -14,7 +14,7 @@ import logging
 
 import httpx
 
-from ..result import CallResult
+from ..call.result import CallResult
 
 logger = logging.getLogger("ivr_navigator.webhook")
 SIGNATURE_HEADER = "X-IVR-Signature"

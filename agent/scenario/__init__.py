@@ -2,14 +2,12 @@
 
 from .ivr_model import IvrDefinition
 from .loader import LoadedScenario, ScenarioError, find_scenario_files, load_ivr, load_scenario
-from .scenario_model import CallTask, Expectation, Outcome, Scenario
+from .scenario_model import Expectation, Scenario
 
 __all__ = [
-    "CallTask",
     "Expectation",
     "IvrDefinition",
     "LoadedScenario",
-    "Outcome",
     "Scenario",
     "ScenarioError",
     "find_scenario_files",

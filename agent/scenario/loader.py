@@ -109,7 +109,20 @@ def load_scenario(path: Path | str) -> LoadedScenario:
         if problems:
             raise ScenarioError(path, [(f"ivr.{w}" if w else "ivr", r) for w, r in problems])
         ivr = scenario.ivr
+    problems = _expected_nodes(scenario, ivr)
+    if problems:
+        raise ScenarioError(path, problems)
     return LoadedScenario(scenario=scenario, ivr=ivr, path=path)
+
+
+def _expected_nodes(scenario: Scenario, ivr: IvrDefinition) -> list[tuple[str, str]]:
+    """``expect`` entries naming nodes the IVR does not have."""
+    expect = scenario.expect
+    named = [(f"expect.reach[{i}]", n) for i, n in enumerate(expect.reach)]
+    named += [(f"expect.never_reach[{i}]", n) for i, n in enumerate(expect.never_reach)]
+    named += [(f"expect.input[{i}].node", e.node) for i, e in enumerate(expect.input)]
+    return [(where, f"unknown node {node!r} in IVR {ivr.id!r}")
+            for where, node in named if node not in ivr.nodes]
 
 
 def find_scenario_files(target: Path | str) -> list[Path]:
@@ -125,6 +138,25 @@ def find_scenario_files(target: Path | str) -> list[Path]:
     return sorted(
         p for p in target.rglob("*.yaml") if "ivrs" not in p.relative_to(target).parts
     )
+
+
+def find_ivr_files(target: Path | str) -> list[Path]:
+    """IVR definition files under ``target``: YAML files in folders named ``ivrs``."""
+    target = Path(target)
+    if target.is_file():
+        return [target] if is_ivr_file(target) else []
+    return sorted(p for p in target.rglob("*.yaml") if "ivrs" in p.relative_to(target).parts)
+
+
+def is_ivr_file(path: Path | str) -> bool:
+    """Whether ``path`` holds an IVR definition (a mapping with ``nodes`` and no
+    ``task``), rather than a scenario. Unreadable files count as scenarios, whose loader
+    then names the problem."""
+    try:
+        raw = _read_yaml(Path(path))
+    except ScenarioError:
+        return False
+    return isinstance(raw, dict) and "nodes" in raw and "task" not in raw
 
 
 def export_json_schema(path: Path | str) -> None:

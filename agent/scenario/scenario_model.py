@@ -1,73 +1,48 @@
 """A scenario: one call to an IVR with a goal, the caller's facts and what must happen.
 
 Field names follow LiveKit's simulation ``Scenario`` where they overlap (``id``, ``label``,
-``tags``); :meth:`Scenario.to_livekit` gives the documented mapping for the rest.
+``tags``); the call's task and outcomes are the core types of :mod:`agent.call`.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
+from ..call.task import CallTask, Outcome
+from ..strict import StrictModel
 from .ivr_model import IvrDefinition
 
-Outcome = Literal[
-    "completed", "transferred_to_human", "failed", "ivr_hung_up", "timeout",
-    "busy", "no_answer", "rejected",
-]
-"""How a call ended; see :class:`agent.result.CallResult`."""
 
-FactValue = str | list[str]
-"""A fact is a string, or a list of candidates to try in order (e.g. two possible PINs)."""
+class ExpectedInput(StrictModel):
+    """Input the IVR must have received at ``node``: DTMF ``keys`` (a run of the keys it
+    received there, secret digits as ``•``) or speech containing ``said``."""
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CallTask(_Strict):
-    """What the navigator is asked to do, for whom, with which facts.
-
-    ``secrets`` names the facts that must never appear in clear (PINs, account and card
-    numbers): they are masked in transcripts, logs and results, and the navigator enters
-    them through a tool without ever seeing the value.
-    """
-
-    goal: str = Field(min_length=3, description="The request, in natural language.")
-    facts: dict[str, FactValue] = Field(default_factory=dict)
-    secrets: list[str] = Field(default_factory=list)
+    node: str
+    keys: str | None = None
+    said: str | None = None
 
     @model_validator(mode="after")
-    def _secrets_are_facts(self) -> CallTask:
-        unknown = [name for name in self.secrets if name not in self.facts]
-        if unknown:
-            raise ValueError(
-                f"secrets {unknown} are not facts; allowed: {sorted(self.facts)}"
-            )
+    def _one_kind(self) -> ExpectedInput:
+        if (self.keys is None) == (self.said is None):
+            raise ValueError("give exactly one of keys or said")
         return self
 
-    def candidates(self, name: str) -> list[str]:
-        """The values to try for fact ``name``, in order (empty when unknown)."""
-        value = self.facts.get(name)
-        if value is None:
-            return []
-        return [value] if isinstance(value, str) else list(value)
 
-    def secret_values(self) -> list[str]:
-        """Every candidate value of every secret fact (what a masker must hide)."""
-        return [v for name in self.secrets for v in self.candidates(name)]
-
-
-class Expectation(_Strict):
+class Expectation(StrictModel):
     """What the judge checks once the call ends (all optional but ``outcome``)."""
 
     outcome: Outcome
     reach: list[str] = Field(
         default_factory=list, description="IVR node ids the call must visit."
     )
+    never_reach: list[str] = Field(
+        default_factory=list, description="IVR node ids the call must not visit (nodes "
+                                          "marked side_effect are never reached unless in "
+                                          "reach, without being listed here).")
+    input: list[ExpectedInput] = Field(
+        default_factory=list, description="Keys or speech the IVR must receive at nodes.")
     result_contains: list[str] = Field(
         default_factory=list, description="Strings the result's answer or facts must contain."
     )
@@ -79,6 +54,12 @@ class Expectation(_Strict):
         parts = [f"outcome {self.outcome}"]
         if self.reach:
             parts.append("reaches " + ", ".join(self.reach))
+        if self.never_reach:
+            parts.append("never reaches " + ", ".join(self.never_reach))
+        for expected in self.input:
+            given = (f"keys {expected.keys}" if expected.keys is not None
+                     else f"says {expected.said!r}")
+            parts.append(f"{given} at {expected.node}")
         if self.result_contains:
             parts.append("result mentions " + ", ".join(repr(s) for s in self.result_contains))
         if self.max_keypresses is not None:
@@ -88,7 +69,7 @@ class Expectation(_Strict):
         return "; ".join(parts)
 
 
-class Scenario(_Strict):
+class Scenario(StrictModel):
     """One scripted call. ``ivr`` is a path (relative to the scenario file) or inline."""
 
     id: str = Field(pattern=r"^[a-z0-9_\-]+$")
@@ -100,27 +81,3 @@ class Scenario(_Strict):
     task: CallTask
     expect: Expectation
     tags: list[str] = Field(default_factory=list)
-
-    def to_livekit(self) -> object:
-        """This scenario as LiveKit's simulation ``Scenario`` message.
-
-        Mapping: ``id`` and ``label`` are the same; ``tags`` become the keys of LiveKit's
-        tag map (with empty values); ``instructions`` is
-        ``task.goal``; ``agent_expectations`` is ``expect.describe()``; ``userdata`` is the
-        JSON of ``{"ivr": <id>, "facts": ..., "secrets": [...]}`` with secret values masked.
-        """
-        from livekit.agents.simulation import Scenario as LkScenario
-
-        facts = {
-            name: "****" if name in self.task.secrets else value
-            for name, value in self.task.facts.items()
-        }
-        ivr_id = self.ivr.id if isinstance(self.ivr, IvrDefinition) else Path(self.ivr).stem
-        return LkScenario(
-            id=self.id,
-            label=self.label,
-            instructions=self.task.goal,
-            agent_expectations=self.expect.describe(),
-            tags={tag: "" for tag in self.tags},  # a map<string, string> in LiveKit's proto
-            userdata=json.dumps({"ivr": ivr_id, "facts": facts, "secrets": self.task.secrets}),
-        )

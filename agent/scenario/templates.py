@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
-ROOTS = ("customer", "ivr")
-"""What a template may name: the authenticated customer's record and the IVR itself."""
 
 
 class TemplateError(KeyError):

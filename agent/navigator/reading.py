@@ -1,0 +1,400 @@
+"""Reading what a phone line says: menu options in their many wordings, entry requests,
+read-backs and confirmations, hold, a person answering, rejections, closings, and the
+informative statements that may answer the goal.
+
+Pure text functions over :class:`~agent.navigator.vocabulary.Vocabulary`; no decisions
+(those are :mod:`agent.navigator.policy`'s). Wordings read, each with a test in
+``tests/test_reading.py``:
+
+- options: "For billing, press 1" / "Billing, press 1" / "Press 1 for billing" /
+  "Press 1 if you'd like to pay" / "To pay, press 1" / "If you are calling about a claim,
+  press 2" / several in one sentence ("For billing press 1, for support press 2, or for
+  sales press 3") / "press 1 for billing or 2 for support" / "dial", "enter", "select",
+  "choose", "push", "hit" / "say billing or press 1" / "para X, oprima/marque N" / say-only
+  lists ("you can say billing, or technical support") / "... or stay on the line";
+- entries: "enter your 10-digit phone number followed by the pound key", "the last four
+  digits of your Social Security number", "your date of birth as two digits for the month,
+  two for the day and four for the year", "the amount in dollars and cents", "what is your
+  ZIP code?";
+- read-backs ("You entered 9 4 1 0 3. If this is correct, press 1");
+- hold and queue announcements, a person answering (a named greeting, a question put to
+  the caller), rejections ("that doesn't match our records"), closings and closed hours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .vocabulary import Vocabulary
+
+_NUMBER_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9", "star": "*", "pound": "#",
+    "hash": "#", "asterisk": "*", "cero": "0", "uno": "1", "dos": "2", "tres": "3",
+    "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
+    "estrella": "*", "asterisco": "*", "numeral": "#", "gato": "#",
+}
+_COUNT_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "dieciséis": 16,
+}
+_KEY = (r"(?:the\s+|el\s+|la\s+|number\s+|n[uú]mero\s+)*(?P<key>[0-9*#]|"
+        + "|".join(_NUMBER_WORDS) + r")(?:\s+(?:key|button|sign|tecla))?(?![a-z0-9])"
+        r"(?![- ]?(?:digit|d[ií]gito|to \d|or more|through|thru))")  # not "the 5-digit ZIP"
+_VERB = (r"(?:press|dial|push|hit|touch|select|enter|choose|key|oprima|marque|presione|"
+         r"pulse|seleccione|digite|teclee)")
+_MENTION = re.compile(rf"(?<![a-z]){_VERB}\s+{_KEY}")
+_OR_KEY = re.compile(rf"(?<![a-z])or\s+{_KEY}(?=\s+(?:for|to|if)\b)")
+_KEY_FIRST = re.compile(r"^\s*,?\s*(?:for|to|if|when|para|si)\b")
+_LABEL_LEAD = re.compile(
+    r"^(?:(?:or|and|otherwise|else|also|now|then|o|y)\b[\s,]*)*"
+    r"(?:(?:please|you can|you may|simply|just|por favor)\b[\s,]*)*"
+    r"(?:for|to|when|if you(?:'d| would)? like(?: to)?|if you want(?: to)?|if you wish(?: to)?|"
+    r"if you need(?: to)?|if you(?:'re| are) calling (?:about|to|regarding|for|from|with)|"
+    r"if you(?:'re| are) calling|if you have(?: a question about| questions about)?|"
+    r"if you(?:'re| are)|if this is(?: about| regarding| for)?|if your|if|para|si usted|si)?\b\s*")
+_LABEL_TAIL = re.compile(
+    r"(?:[\s,]+(?:please|now|at any time|anytime|today|por favor))+$"
+    r"|[\s,]+(?:or|and|o|y)\s*$")
+_SAY_IN_LABEL = re.compile(r"^\s*(?:(?:or|and)\s+)?(?:you can\s+|please\s+|simply\s+)?"
+                           r"say\s+['\"]?(?P<say>.+?)['\"]?,?\s+or\s*$")
+_SAY_OR = re.compile(r"^\s*(?:please\s+|you can\s+)?say\s+or\s*$")
+_SAY_AFTER = re.compile(r"^\s*,?\s*or\s+(?:you can\s+)?say\s+['\"]?(?P<say>[^,.;'\"]+)")
+_STAY = re.compile(r"(?:,\s*)?(?:\bor\b\s+)?(?:(?:please|just|simply)\s+)?"
+                   r"(?:stay|remain|hold)\s+on\s+the\s+line"
+                   r"|(?:,\s*)?\bor\s+(?:just\s+|simply\s+)?(?:hold|wait)\b"
+                   r"|\bpermanezca en la l[ií]nea|\bmant[eé]ngase en la l[ií]nea")
+_SAY_LIST = re.compile(
+    r"(?:\byou can say\b|\bplease say\b|\bsay\b|\bjust say\b|\bsimply say\b|\bfor example,?\b"
+    r"|\bthings like\b|\bsuch as\b)\s*(?:things like\s+|something like\s+)?(?P<items>.+)$")
+_SPEECH_MENU = re.compile(
+    r"\b(?:in a (?:few|couple of) words|tell me (?:briefly |in a few words )?(?:what|why|the "
+    r"reason|how)|briefly (?:tell|describe|say)|the reason for your call|what you(?:'re| are) "
+    r"calling about|say the name of|how can i help you|what can i help you with|"
+    r"describe (?:your|the) (?:issue|problem|reason))")
+_ENTRY = re.compile(
+    r"(?<![a-z])(?P<verb>(?:please\s+)?(?:re-?)?(?:enter|key in|type|input|dial|punch in|"
+    r"say or enter|enter or say|say|tell me|provide|give me|speak|marque|ingrese|introduzca|"
+    r"diga|oprima))\s+(?:in\s+)?(?:your|the|a|an|its|his|her|their|su|el|la)\s+"
+    r"(?P<field>[^,.;?!]+)")
+_QUESTION = re.compile(r"\bwhat(?:'s| is)\s+(?:your|the)\s+(?P<field>[^,.;?!]+)\?")
+_FIELD_STOP = re.compile(
+    r"\s+(?:followed by|then|using|as|and then|and press|now|when|so|to continue|starting|"
+    r"beginning|one digit|on your|with your|from your|at the tone|after the tone|"
+    r"seguido|en su|or press|or say)\b.*$")
+_DIGITS = re.compile(r"\b(\d+|" + "|".join(_COUNT_WORDS) + r")[- ]digits?\b"
+                     r"|\b(?:de\s+)?(\d+|" + "|".join(_COUNT_WORDS) + r")\s+d[ií]gitos\b")
+_LAST = re.compile(r"\blast\s+(\d+|" + "|".join(_COUNT_WORDS) + r")\b")
+_TERMINATOR = re.compile(
+    r"(?:followed by|then press|and press|then|and then|end with|ending with|seguido de|"
+    r"y luego)\s+(?:the\s+|la\s+tecla\s+(?:de\s+)?|el\s+)?"
+    r"(?P<key>pound|hash|number sign|#|star|asterisk|\*|numeral|gato|n[uú]mero|asterisco)")
+_DATE_FORMATS = [
+    (re.compile(r"\bmm\s*/?\s*dd\s*/?\s*yyyy\b|two digits? for the month,? two (?:digits? )?"
+                r"for the day,? and four (?:digits? )?for the year|month,? day,? and "
+                r"(?:four[- ]digit )?year|eight[- ]digit date|8[- ]digit date|dos d[ií]gitos "
+                r"para el mes,? dos (?:d[ií]gitos )?para el d[ií]a,? y cuatro"), "MMDDYYYY"),
+    (re.compile(r"\bmm\s*/?\s*dd\s*/?\s*yy\b|two digits? for the month,? two (?:digits? )?"
+                r"for the day,? and two (?:digits? )?for the year|six[- ]digit date"),
+     "MMDDYY"),
+    (re.compile(r"\bmm\s*/?\s*yy\b|month and (?:two[- ]digit )?year|four[- ]digit "
+                r"expiration"), "MMYY"),
+]
+_READBACK = re.compile(
+    r"\b(?:you entered|you said|i heard|i have|you(?:'ve| have) entered|that was|usted marc[oó]|"
+    r"marc[oó])\s*:?\s*(?P<value>(?:[0-9]|\s|,|-|dollars?|cents?|\$|\.)+)")
+_FIGURE = re.compile(
+    r"\$\s?\d[\d,]*(?:\.\d+)?"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
+    r"|\b\d[\d,]*\s+(?:reward\s+)?(?:points?|miles?|minutes?|hours?|days?|business days|"
+    r"weeks?|gigabytes?|gb)\b"
+    r"|\b(?:[0-9]\s){3,}[0-9]\b"
+    r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.?m\.?|p\.?m\.?)(?![a-z])|\b\d{1,2}:\d\d\b"
+    r"|\b\d[\d,]*(?:\.\d+)?\s?%"
+    r"|\b\d{3,}\b",
+    re.I,
+)
+_GREETING = re.compile(r"\b(?:thank you for calling|thanks for calling|welcome to|you(?:'ve| have) "
+                       r"reached|gracias por llamar|bienvenido)\b")
+_NAME_INTRO = re.compile(
+    r"\b(?i:this is|my name is|you(?:'re| are) speaking (?:with|to)|you've reached|le atiende|"
+    r"mi nombre es|habla)\s+(?P<name>[A-Z][a-z]+)(?P<after>\s*(?:[,.!?]|\s(?:at|with|from|in|"
+    r"and|speaking|de|con)\b|$))")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice the far end offers: its DTMF ``key`` and/or a phrase to ``say``, or
+    ``wait`` (selected by staying on the line), and its ``label`` as the IVR put it.
+    ``sentence`` is the sentence it came from."""
+
+    label: str
+    key: str | None = None
+    say: str | None = None
+    wait: bool = False
+    sentence: str = ""
+
+    @property
+    def action(self) -> str:
+        """How to select it: the key, the phrase, or 'wait'."""
+        return self.key or (f"say:{self.say}" if self.say else "wait")
+
+
+@dataclass(frozen=True)
+class EntryRequest:
+    """A request to enter or say a value: ``field`` as the IVR named it ("date of birth"),
+    its digit count, whether it is the last digits of something, a date format
+    (``MMDDYYYY``, ``MMDDYY``, ``MMYY``), an amount in dollars and cents, the terminator
+    key, and how it may be given."""
+
+    field: str
+    digits: int | None = None
+    last_digits: bool = False
+    date_format: str | None = None
+    amount: bool = False
+    terminator: str | None = None
+    keys: bool = True
+    speech: bool = False
+
+
+@dataclass
+class Reading:
+    """What one turn of the far end contains."""
+
+    text: str
+    options: list[Option] = field(default_factory=list)
+    entry: EntryRequest | None = None
+    readback: str | None = None
+    statements: list[str] = field(default_factory=list)
+    greeting: str = ""
+    hold: bool = False
+    person: bool = False
+    rejection: bool = False
+    closing: bool = False
+    closed: bool = False
+    speech_menu: bool = False
+
+    @property
+    def signature(self) -> frozenset[tuple[str, str]]:
+        """What identifies the menu: its options (selector, label)."""
+        return frozenset((o.action, o.label) for o in self.options)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (split after . ! ? ; and before ¿ ¡)."""
+    parts = re.split(r"(?<=[.!?;])\s+|\s+(?=[¿¡])", text.strip())
+    return [p.strip() for p in parts if p.strip(" .;")]
+
+
+def figures(text: str) -> list[str]:
+    """The figures a statement gives: amounts, dates, times, counts, digit strings."""
+    return [m.group(0).strip() for m in _FIGURE.finditer(text)]
+
+
+def key_of(word: str) -> str:
+    """The DTMF key a menu names ("two" -> "2", "pound" -> "#")."""
+    return _NUMBER_WORDS.get(word, word)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]
+
+
+class PromptReader:
+    """Reads turns of a phone line with ``vocab`` (see the module docstring)."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def read(self, text: str) -> Reading:
+        """Parse one turn (one or more prompts) into a :class:`Reading`."""
+        vocab = self.vocab
+        reading = Reading(text=text)
+        lowered = text.lower().replace("’", "'")
+        reading.hold = vocab.has_phrase(lowered, vocab.hold_phrases)
+        reading.rejection = vocab.has_phrase(lowered, vocab.rejection_phrases)
+        reading.closing = vocab.has_phrase(lowered, vocab.closing_phrases)
+        reading.closed = vocab.has_phrase(lowered, vocab.closed_phrases)
+        reading.speech_menu = _SPEECH_MENU.search(lowered) is not None
+        reading.person = self.is_person(text)
+        for sentence in sentences(text):
+            low = sentence.lower().replace("’", "'")
+            options = self._options(sentence, low)
+            if options:
+                reading.options += options
+                continue
+            if (readback := _READBACK.search(low)) is not None:
+                digits = re.sub(r"\D", "", readback.group("value"))
+                if digits:
+                    reading.readback = digits
+                    continue
+            entry = self._entry(low)
+            if entry is not None:
+                reading.entry = entry
+                continue
+            said = self._say_list(low)
+            if said:
+                reading.options += said
+                continue
+            if _GREETING.search(low):
+                reading.greeting += " " + sentence
+            if self._is_statement(low):
+                reading.statements.append(sentence)
+        return reading
+
+    # --- options -------------------------------------------------------------------------
+
+    def _options(self, sentence: str, low: str) -> list[Option]:
+        mentions = [(m.start(), m.end(), key_of(m.group("key"))) for m in _MENTION.finditer(low)]
+        if mentions:
+            mentions += [(m.start(), m.end(), key_of(m.group("key")))
+                         for m in _OR_KEY.finditer(low)]
+            mentions.sort()
+        options: list[Option] = []
+        # Labels come after their keys ("press 1 for X, press 2 for Y") when the text after
+        # the last key names something; before them otherwise ("X, press 1. Y, press 2").
+        # A lead-in ("To verify your identity, press 1 to enter ...") then is no label.
+        tail = low[mentions[-1][1]:] if mentions else ""
+        tail = tail[:stay.start()] if (stay := _STAY.search(tail)) else tail
+        key_first = bool(_KEY_FIRST.match(tail) and _clean(tail))
+        consumed = 0  # text before this position belongs to earlier options
+        for i, (start, end, key) in enumerate(mentions):
+            before = low[consumed:start]
+            after_end = mentions[i + 1][0] if i + 1 < len(mentions) else len(low)
+            after = low[end:after_end]
+            say = None
+            if (said := _SAY_AFTER.match(after)) is not None:
+                say = said.group("say").strip()
+                after = after[said.end():]
+            stay = _STAY.search(after)
+            if stay is not None:
+                after = after[:stay.start()]
+            say_or = _SAY_OR.match(before) is not None  # "say or press 1 for X"
+            if (key_first or say_or or _clean(before) == "") and _KEY_FIRST.match(after) \
+                    and _clean(after):
+                label = _clean(after)
+                consumed = end + len(after)
+                say = say or (label if say_or else None)
+            elif (said := _SAY_IN_LABEL.match(before)) is not None:
+                label = say = _clean(said.group("say"))
+                consumed = end
+            else:
+                label = _clean(before)
+                consumed = end
+            if label or say:
+                options.append(Option(label=label or say or "", key=key, say=say,
+                                       sentence=sentence))
+            if stay is not None:
+                options.append(self._stay_option(low[end + len(after):after_end], sentence))
+                consumed = after_end
+        if not mentions and (stay := _STAY.search(low)) is not None:
+            label = _clean(low[:stay.start()]) or _clean(low[stay.end():])
+            if not self.vocab.has_phrase(low, self.vocab.hold_phrases) or label:
+                options.append(Option(label=label, wait=True, sentence=sentence))
+        return options
+
+    def _stay_option(self, text: str, sentence: str) -> Option:
+        """'... or stay on the line [for X]' after other options in the sentence."""
+        stay = _STAY.search(text)
+        rest = text[stay.end():] if stay is not None else ""
+        return Option(label=_clean(rest), wait=True, sentence=sentence)
+
+    def _say_list(self, low: str) -> list[Option]:
+        """Options a speech menu lists without keys ("you can say billing, or support")."""
+        found = _SAY_LIST.search(low)
+        if found is None:
+            return []
+        listed = found.group("items")
+        example = re.search(r"\b(?:like|such as|for example|including|for instance)\b,?\s*", listed)
+        if example is not None:
+            listed = listed[example.end():]
+        options = []
+        for item in re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+", listed):
+            item = re.sub(r"^(?:you can say|please say|just say|say|things like|something "
+                          r"like)\s+", "", item.strip(" '\".?!"))
+            item = _clean(item)
+            if item and len(item.split()) <= 6:
+                options.append(Option(label=item, say=item, sentence=low))
+        return options
+
+    # --- entries -------------------------------------------------------------------------
+
+    def _entry(self, low: str) -> EntryRequest | None:
+        match = _ENTRY.search(low)
+        question = None if match else _QUESTION.search(low)
+        if match is None and question is None:
+            return None
+        raw_field = (match or question).group("field")
+        field_text = _FIELD_STOP.sub("", raw_field).strip()
+        if not self._is_field(field_text):
+            return None
+        verb = match.group("verb") if match else "say or enter"  # a question: either
+        digits = _DIGITS.search(low)
+        last = _LAST.search(low)
+        date_format = next((fmt for pattern, fmt in _DATE_FORMATS if pattern.search(low)), None)
+        terminator = _TERMINATOR.search(low)
+        count = _count(digits.group(1) or digits.group(2)) if digits else None
+        if last is not None:
+            count = _count(last.group(1))
+        if date_format is not None:
+            count = len(date_format)
+        field_text = _DIGITS.sub("", field_text).replace("  ", " ").strip()
+        return EntryRequest(
+            field=field_text,
+            digits=count,
+            last_digits=last is not None,
+            date_format=date_format,
+            amount=bool(re.search(r"\bdollars?\b|\bamount\b|\bcents\b", low)),
+            terminator=(None if terminator is None else
+                        "*" if terminator.group("key") in ("star", "asterisk", "*", "asterisco")
+                        else "#"),
+            keys=verb not in ("say", "tell me", "speak", "diga"),
+            speech=any(v in verb for v in ("say", "tell", "speak", "diga")),
+        )
+
+    def _is_field(self, text: str) -> bool:
+        words = set(self.vocab.normalize(text).split())
+        nouns = {"id", "number", "pin", "code", "date", "date_of_birth", "birth", "zip", "password",
+                 "passcode", "digits", "digit", "amount", "account", "card", "ssn", "extension",
+                 "year", "month", "customer_id", "member_id", "phone", "policy", "confirmation",
+                 "locator", "license", "mrn", "medical_record", "social", "security", "expiration"}
+        return bool(words & nouns)
+
+    # --- the rest ------------------------------------------------------------------------
+
+    def is_person(self, text: str) -> bool:
+        """Whether a person is speaking: a named greeting ("this is Renee", "my name is
+        Sam") or a question put to the caller, with nothing of a recording about it."""
+        vocab = self.vocab
+        lowered = text.lower()
+        if _MENTION.search(lowered) or vocab.has_phrase(lowered, vocab.automated_words):
+            return False
+        named = any(m.group("name").lower() not in ("an", "the", "a", "our", "your")
+                    for m in _NAME_INTRO.finditer(text))
+        asks = vocab.has_phrase(lowered, vocab.person_questions)
+        return named and (asks or "?" in text) or (asks and "?" in text and len(text) < 80)
+
+    def _is_statement(self, low: str) -> bool:
+        """Whether a sentence says something (not a greeting, notice or hold message)."""
+        vocab = self.vocab
+        if vocab.has_phrase(low, vocab.boilerplate):
+            return bool(figures(low)) and not vocab.has_phrase(low, ["911", "988"])
+        if vocab.has_phrase(low, vocab.hold_phrases) and not figures(low):
+            return False
+        return len(vocab.terms(low)) >= 2
+
+
+def _clean(label: str) -> str:
+    """An option label without its connectors ("or for billing questions," -> "billing
+    questions") and leading articles."""
+    label = label.strip(" ,;:-.!?")
+    label = _LABEL_LEAD.sub("", label).strip(" ,;:-.!?")
+    label = _LABEL_TAIL.sub("", label).strip(" ,;:-.!?")
+    label = re.sub(r"^(?:your|the|a|an|our|su|sus|el|la|los|las)\s+", "", label)
+    return label.strip(" ,;:-.!?'\"")

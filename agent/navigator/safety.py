@@ -1,0 +1,245 @@
+"""The safety policy: the navigator never pays, orders, cancels, confirms or changes
+anything the goal did not ask for, whatever its brain (embedded or a cloud LLM) wants.
+
+It is the key guard of the navigator's key tools (:class:`~agent.navigator.state.KeyGuard`):
+before a key is pressed it reads what the far end just said, finds the option that key
+selects, and works out the action that option takes on the customer's behalf (paying,
+ordering, cancelling, scheduling, changing, transferring money, disputing, reporting a
+card lost, enrolling, deleting, filing a claim, buying, renewing, refilling). A key whose
+action the goal does not ask for is refused; the tool raises a ``ToolError`` and the
+result lists the action declined. An option that confirms ("to confirm, press 1") takes
+the action its prompt describes ("you are about to pay $120.00 ..."); confirming an
+entry read back ("you entered 9 4 1 0 3; if this is correct, press 1") takes none.
+Options that only tell, navigate, or decline ("to cancel this request, press 2") are
+always allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from ..call.events import Prompt
+from .reading import Option, PromptReader, Reading
+from .state import KeyGuard
+from .vocabulary import Vocabulary
+
+_INFO_WORDS = re.compile(
+    r"\b(?:status|information|info|balance|hours|check|checking|hear|find out|track|tracking|"
+    r"question|questions|inquiry|inquiries|details|review|history|look up|lookup|learn|"
+    r"estimate|quote)\b")
+_DECLINE = re.compile(
+    r"^(?:no|cancel|go back|return(?: to .*)?|decline|start over|re-?enter|not correct|"
+    r"make (?:a )?changes?|try again|exit|keep (?:it|my \w+)|change (?:it|that|the \w+))"
+    r"(?:\s+(?:this|that|it|the)?\s*(?:request|transaction|payment|change|order|process|"
+    r"action|entry|now)?)?$")
+_CLAUSES = re.compile(r"[.,;:?!]|\band\b|\bthen\b|\bbut\b")
+_QUESTION_WORDS = re.compile(
+    r"\b(?:what|when|how|which|where|why|whether|if|whose|is|are|do|does|did|can i|could i|"
+    r"should i|will|would it|cuándo|cuando|qué|que|cómo|como|cuál|cual)\b")
+_DESIRE = re.compile(
+    r"\b(?:want(?:s)? to|wanna|would like to|'d like to|need(?:s)? to|have to|please|help me|"
+    r"can you|could you|go ahead and|get me|i'm calling to|calling to|trying to|"
+    r"quiero|necesito|quisiera|por favor)\b")
+_NEGATION = re.compile(
+    r"\b(?:don't|do not|dont|doesn't|does not|not|never|no|without|rather not|won't|"
+    r"wouldn't|shouldn't|isn't|aren't|nothing|nunca|sin)\b")
+_NOT_IMPERATIVE = re.compile(
+    r"^(?:i|i'm|i've|my|me|we|our|it|it's|this|that|there|the|a|an|is|are|was|were|do|does|"
+    r"did|can|could|would|should|will|what|when|how|which|where|why|who|whether|if|mi|mis|"
+    r"el|la|yo|es|está)\b")
+_IMPLIED_BY = {
+    "report_lost": {"cancel"},  # reporting a card lost cancels it (and orders another)
+    "schedule": {"change"},  # rescheduling is both
+    "refill": {"order"},
+    "order": {"refill"},
+}
+"""An option's action is also asked for when the goal asks for one of these."""
+_AFFIRMS = re.compile(r"^(?:to\s+)?(?:yes|confirm|correct|proceed|continue|accept|agree|"
+                      r"(?:that|this) is correct|if (?:that|this) is correct|s[ií]|correcto)\b")
+_AMOUNT = re.compile(r"\$\s?(\d[\d,]*)(?:\.(\d{1,2}))?")
+_WHOLE_BALANCE = re.compile(r"\b(?:full|entire|total|whole|statement|current|remaining)\s+"
+                            r"(?:balance|amount)\b|\bin full\b|\bpay (?:it|the balance) off\b")
+_INTENT = re.compile(
+    r"\b(?:about to|going to|this will|that will|we will|we'll|i will|i'll|you(?:'re| are) "
+    r"(?:ordering|requesting|scheduling|cancel+ing|booking|paying|changing|filing|"
+    r"authorizing|submitting|renewing|updating|making)|you(?:'ve| have) (?:asked|chosen|"
+    r"selected|requested) to|would you like to|do you want to|ready to)\b")
+"""A sentence that describes what confirming will do ("you're about to pay $120")."""
+_GENERIC_OBJECT = re.compile(
+    r"^(?:(?:this|that|it|the|above|these|your|my|entry|information|choice|selection|details|"
+    r"request|order|now|please|and|or|to|continue|proceed|correct|is|that's|if|yes)\b[\s,]*)*$")
+_SPECIFIC_FIRST = ("payment_arrangement", "report_lost", "transfer_money", "file", "refill",
+                   "dispute", "renew", "buy", "cancel", "schedule", "enroll", "delete",
+                   "order", "change", "pay", "confirm")
+
+
+class SafetyPolicy(KeyGuard):
+    """Refuses keys that act on the customer's behalf beyond ``goal``.
+
+    Args:
+        goal: what the call is asked to do.
+        vocab: the vocabulary (its ``actions`` name what each action is called).
+    """
+
+    def __init__(self, goal: str, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.reader = PromptReader(vocab)
+        self.asked = self.actions_asked(goal)
+        self.amounts = amounts(goal)
+        self.wanted, self.unwanted = self._qualifiers(goal)
+
+    @cached_property
+    def _patterns(self) -> dict[str, re.Pattern[str]]:
+        patterns = {}
+        for action, phrases in self.vocab.actions.items():
+            words = sorted({self.vocab.normalize(p) for p in phrases}, key=len, reverse=True)
+            patterns[action] = re.compile(r"(?<![a-z0-9_])(?:" + "|".join(map(re.escape, words))
+                                          + r")(?![a-z0-9_])")
+        return patterns
+
+    def actions_in(self, text: str) -> set[str]:
+        """The actions ``text`` names (a goal, an option label, a prompt)."""
+        normalized = self.vocab.normalize(text)
+        return {a for a, p in self._patterns.items() if p.search(normalized)}
+
+    def actions_asked(self, goal: str) -> set[str]:
+        """The actions a goal asks to be done: named in an imperative clause ("Pay my
+        bill", "Set up a payment plan") or after a wish ("I need to cancel ..."), not in a
+        question about them ("what's the last day I can pay it?")."""
+        asked, forbidden = set(), set()
+        for clause in _CLAUSES.split(goal.lower().replace("’", "'")):
+            clause = clause.strip()
+            actions = self.actions_in(clause)
+            if not actions:
+                continue
+            desire = _DESIRE.search(clause)
+            question = _QUESTION_WORDS.search(clause)
+            if _NEGATION.search(clause):
+                forbidden |= actions  # "don't switch me yet", "I don't want to pay"
+            elif desire and (question is None or question.start() > desire.start()):
+                asked |= actions
+            elif not _NOT_IMPERATIVE.match(clause) and question is None:
+                asked |= actions
+        return asked - forbidden
+
+    def action_of(self, option: Option, reading: Reading) -> str | None:
+        """The action choosing ``option`` takes on the customer's behalf, or None: the
+        most specific action its label names; for a bare confirmation, the action its
+        prompt describes. Labels that only tell or navigate take none."""
+        vocab = self.vocab
+        label = option.label.lower()
+        if option.wait or _DECLINE.match(label) or self._is_navigation(option):
+            return None
+        actions = self.actions_in(label)
+        affirms = _AFFIRMS.match(label) is not None
+        normalized = vocab.normalize(label)
+        leads_with_action = any(p.match(normalized) for p in self._patterns.values())
+        if _INFO_WORDS.search(label) and not (affirms or leads_with_action):
+            return None  # "payment information", "order status", "balance or make a payment"
+        actions.discard("confirm")
+        if not actions and affirms:
+            obj = _AFFIRMS.sub("", label, count=1).strip(" ,.")
+            if not _GENERIC_OBJECT.match(obj):
+                return "confirm"  # "confirm this appointment": confirming is the action
+            intents = [s for s in reading.statements if _INTENT.search(s.lower())]
+            actions = self.actions_in(" ".join(intents)) - {"confirm"}
+        if len(actions) > 1 and actions & self.asked:
+            return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
+        for action in _SPECIFIC_FIRST:  # "make, change or cancel an appointment": a
+            if action in actions:  # category the goal's action opens, else refused
+                return action
+        return None
+
+    def _is_navigation(self, option: Option) -> bool:
+        vocab = self.vocab
+        label = option.label.lower()
+        return (vocab.has_phrase(label, vocab.keep_holding)
+                or any(vocab.has_phrase(label, names) for names in vocab.languages.values())
+                or any(vocab.has_phrase(label, words) for words in vocab.navigation.values()))
+
+    def _qualifiers(self, text: str) -> tuple[dict[str, str], set[str]]:
+        """The qualifiers ``text`` asks for (group -> value: "channel" -> "email") and the
+        ones it rules out ("an official one" after "don't want")."""
+        wanted: dict[str, str] = {}
+        unwanted: set[str] = set()
+        for clause in _CLAUSES.split(text.lower().replace("’", "'")):
+            for group, values in self.vocab.qualifiers.items():
+                for value, words in values.items():
+                    if self.vocab.has_phrase(clause, words):
+                        if _NEGATION.search(clause):
+                            unwanted.add(value)
+                        else:
+                            wanted.setdefault(group, value)
+        return wanted, unwanted
+
+    def qualifier_mismatch(self, option: Option, reading: Reading) -> str | None:
+        """Why ``option`` acts in another way than the goal asks ("by mail, not by
+        email"; "official", which the goal rules out), or None."""
+        text = option.label
+        if _AFFIRMS.match(text.lower()):
+            text = " ".join([text, *reading.statements])
+        found, _ = self._qualifiers(text)
+        for group, value in found.items():
+            if value in self.unwanted:
+                return f"{value}, which the goal rules out"
+            if group in self.wanted and self.wanted[group] != value:
+                return f"{value}, not {self.wanted[group]}"
+        return None
+
+    def amount_mismatch(self, option: Option, reading: Reading) -> str | None:
+        """Why ``option`` would move a different amount than the goal names ("$1,593.20,
+        not the $250.00 asked for"), or None."""
+        if not self.amounts:
+            return None
+        label = option.label
+        if _AFFIRMS.match(label.lower()):
+            label = " ".join([label, *reading.statements])
+        named = amounts(label)
+        if named and not named & self.amounts:
+            return f"{_dollars(min(named))}, not the {_dollars(min(self.amounts))} asked for"
+        if not named and _WHOLE_BALANCE.search(label.lower()):
+            return f"the whole balance, not the {_dollars(min(self.amounts))} asked for"
+        return None
+
+    def allows(self, action: str | None) -> bool:
+        """Whether the goal asks for ``action`` (None: no action, always allowed)."""
+        return action is None or action in self.asked or bool(
+            _IMPLIED_BY.get(action, set()) & self.asked)
+
+    def review(self, keys: str, heard: list[Prompt]) -> tuple[str, str] | None:
+        """None to allow ``keys``, else (the option's label, why it is refused). Only a
+        single key that selects an option of what was just heard can take an action;
+        digits typed at an entry prompt never do."""
+        if len(keys) != 1 or not heard:
+            return None
+        reading = self.reader.read(" ".join(p.text for p in heard))
+        if reading.entry is not None and keys.isdigit() and not reading.options:
+            return None
+        for option in reading.options:
+            if option.key == keys:
+                refusal = self.refusal(option, reading)
+                if refusal is not None:
+                    return option.label, refusal
+        return None
+
+    def refusal(self, option: Option, reading: Reading) -> str | None:
+        """Why choosing ``option`` is refused, or None when it is allowed."""
+        action = self.action_of(option, reading)
+        if not self.allows(action):
+            return f"it would {action.replace('_', ' ')}, which the goal does not ask for"
+        if action is not None and (mismatch := self.amount_mismatch(option, reading)):
+            return f"it would {action.replace('_', ' ')} {mismatch}"
+        if action is not None and (mismatch := self.qualifier_mismatch(option, reading)):
+            return f"it would {action.replace('_', ' ')}: {mismatch}"
+        return None
+
+
+def amounts(text: str) -> set[int]:
+    """The dollar amounts ``text`` names, in cents ("$1,593.20" -> 159320)."""
+    return {int(m.group(1).replace(",", "")) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+            for m in _AMOUNT.finditer(text)}
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents // 100:,}.{cents % 100:02d}"

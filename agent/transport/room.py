@@ -1,0 +1,137 @@
+"""The LiveKit transport: the navigator's far end and keypad in a LiveKit room.
+
+The far end is one participant: the dialed SIP participant, or the mock IVR's. In text
+mode its words arrive as its ``lk.transcription`` text streams (what an agent session
+publishes when it speaks), the navigator's words go to it on ``lk.chat`` (what an agent
+session reads as user text), and keys travel as SIP DTMF data packets (``publish_dtmf``,
+RFC 4733 event codes), which the server delivers to every participant of the room: each
+call has a room of its own.
+
+Only the far end is heard: text from any other participant is ignored and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from livekit import rtc
+from livekit.agents.types import TOPIC_CHAT, TOPIC_TRANSCRIPTION
+
+from ..call.events import HungUp, Prompt, Transferred
+from ..dtmf import rfc4733_event_code
+from .base import Clock, FarEndEvent, TransportError
+
+logger = logging.getLogger("ivr_navigator.transport")
+
+TRANSFER_ATTRIBUTE = "ivr.transfer_to"
+"""Set by the mock IVR's participant when its tree transfers the call out, before it
+leaves (a SIP trunk would bridge the call instead; the mock has no one to bridge to)."""
+HANGUP_REASON_ATTRIBUTE = "ivr.hangup_reason"
+"""Set by the mock IVR's participant before it hangs up, for the navigator's log."""
+LOST_CONNECTION = "lost connection to the LiveKit server"
+
+
+class RoomKeypad:
+    """Sends keys into ``room`` as SIP DTMF (RFC 4733 §3.2 event code and digit)."""
+
+    def __init__(self, room: rtc.Room) -> None:
+        self._room = room
+
+    async def press(self, key: str) -> None:
+        await self._room.local_participant.publish_dtmf(code=rfc4733_event_code(key),
+                                                        digit=key)
+
+
+class RoomFarEnd:
+    """The participant ``identity`` of ``room`` as the navigator's far end (text mode).
+
+    Hanging up only stops listening: the worker ends the call by deleting the room once
+    the result is delivered (which disconnects the SIP leg or the mock IVR).
+    """
+
+    def __init__(self, room: rtc.Room, identity: str, clock: Clock) -> None:
+        self.room = room
+        self.identity = identity
+        self._clock = clock
+        self._events: asyncio.Queue[FarEndEvent | TransportError | None] = asyncio.Queue()
+        self._reading: set[asyncio.Task[None]] = set()  # text streams being read
+        self._ended = False
+        room.register_text_stream_handler(TOPIC_TRANSCRIPTION, self._on_text)
+        room.on("participant_disconnected", self._on_left)
+        room.on("participant_attributes_changed", self._on_attributes)
+        room.on("disconnected", self._on_room_closed)
+
+    def close(self) -> None:
+        """Stop listening to the room."""
+        self.room.unregister_text_stream_handler(TOPIC_TRANSCRIPTION)
+        self.room.off("participant_disconnected", self._on_left)
+        self.room.off("participant_attributes_changed", self._on_attributes)
+        self.room.off("disconnected", self._on_room_closed)
+        for task in self._reading:
+            task.cancel()
+
+    # --- FarEnd ------------------------------------------------------------------------
+
+    async def events(self) -> AsyncIterator[FarEndEvent]:
+        while (event := await self._events.get()) is not None:
+            if isinstance(event, TransportError):
+                raise event
+            yield event
+
+    async def say(self, text: str) -> None:
+        await self.room.local_participant.send_text(
+            text, topic=TOPIC_CHAT, destination_identities=[self.identity])
+
+    async def hang_up(self) -> None:
+        self._finish(None)
+
+    # --- the room's events ---------------------------------------------------------------
+
+    def _finish(self, last: FarEndEvent | TransportError | None) -> None:
+        """Queue the call's last event once, after the texts still being read."""
+        if self._ended:
+            return
+        self._ended = True
+        pending = list(self._reading)
+
+        async def after_reads() -> None:
+            if pending:
+                await asyncio.wait(pending, timeout=2)
+            if last is not None:
+                self._events.put_nowait(last)
+            self._events.put_nowait(None)
+
+        task = asyncio.ensure_future(after_reads())
+        self._reading.add(task)
+        task.add_done_callback(self._reading.discard)
+
+    def _on_text(self, reader: rtc.TextStreamReader, identity: str) -> None:
+        if identity != self.identity:
+            logger.warning("ignoring text from %r: only the far end %r is heard", identity,
+                           self.identity)
+            return
+
+        async def read() -> None:
+            text = (await reader.read_all()).strip()
+            if text and not self._ended:
+                now = self._clock.now_s()
+                self._events.put_nowait(Prompt(at_s=now, end_s=now, text=text))
+
+        task = asyncio.ensure_future(read())
+        self._reading.add(task)
+        task.add_done_callback(self._reading.discard)
+
+    def _on_left(self, participant: rtc.RemoteParticipant) -> None:
+        if participant.identity == self.identity:
+            reason = participant.attributes.get(HANGUP_REASON_ATTRIBUTE, "")
+            self._finish(HungUp(at_s=self._clock.now_s(), by="ivr",
+                                reason=reason or f"{self.identity} left the call"))
+
+    def _on_attributes(self, changed: dict[str, str], participant: rtc.Participant) -> None:
+        if participant.identity == self.identity and changed.get(TRANSFER_ATTRIBUTE):
+            self._finish(Transferred(at_s=self._clock.now_s(), to=changed[TRANSFER_ATTRIBUTE]))
+
+    def _on_room_closed(self, reason: object) -> None:
+        self._finish(TransportError(f"{LOST_CONNECTION} ({reason})"))
