@@ -1,82 +1,26 @@
-"""The embedded brain: reading IVR prompts and choosing moves (pure functions, no session)."""
+"""The embedded brain: the moves it decides turn by turn (the policy alone, no session).
+How prompts are read is tested in test_reading.py; the safety policy in test_safety.py."""
 
 from __future__ import annotations
-
-import pytest
 
 from agent.call.events import ActionDeclined, Prompt
 from agent.call.task import CallTask
 from agent.navigator.brain import EnterSecret, PressKeys, RecordResult, Say
-from agent.navigator.policy import IvrPolicy
-from agent.navigator.prompt_reading import figures, load_vocabulary
-from agent.navigator.prompt_reading import read_prompt as _read_prompt
-from agent.navigator.prompt_reading import terms as _terms
+from agent.navigator.policy import IvrPolicy, _format_date, _parse_date
+from agent.navigator.vocabulary import load_vocabulary
 
 VOCAB = load_vocabulary()
 
 
-def read_prompt(text):
-    return _read_prompt(text, VOCAB)
-
-
-def terms(text):
-    return _terms(text, VOCAB)
-
-
 def heard(text: str) -> list[Prompt]:
     return [Prompt(at_s=0, end_s=0, text=text)]
+
 
 MAIN_MENU = (
     "Main menu. For deposit accounts, press 1. For credit cards, press 2. For loans and "
     "mortgages, press 3. For all other services, press 5. To speak with a representative, "
     "press 0. To repeat this menu, press star."
 )
-
-
-@pytest.mark.parametrize(
-    ("prompt", "expected"),
-    [
-        ("For English, press 1.", [("1", "english")]),
-        ("Press 2 for billing.", [("2", "billing")]),
-        ("To hear it again, press the star key.", [("*", "hear it again")]),
-        ("Para español, oprima el dos.", [("2", "español")]),
-        ("If you are finished, press 2 or simply hang up.", [("2", "finished")]),
-        ("You can say balance or press one.", [("1", "balance")]),
-        ("Checking, press 4.", [("4", "checking")]),
-        ("Please press pound for more options.", [("#", "more options")]),
-    ],
-)
-def test_menu_phrasings_yield_key_and_label(prompt, expected):
-    assert [(c.key, c.label) for c in read_prompt(prompt).choices] == expected
-
-
-def test_say_only_menu_lists_phrases_without_keys():
-    reading = read_prompt("For example, you can say routing number, or branch hours.")
-    assert [(c.key, c.say) for c in reading.choices] == [
-        (None, "routing number"), (None, "branch hours")]
-
-
-def test_entry_request_gives_field_length_terminator_and_modes():
-    entry = read_prompt("Please enter or say your 8-digit customer ID, followed by the pound key."
-                        ).entry
-    assert entry is not None
-    assert (entry.field, entry.digits, entry.terminator) == ("customer id", 8, "#")
-    assert entry.keys_accepted and entry.speech_accepted
-
-
-def test_hold_and_person_are_recognised():
-    assert read_prompt("Your call is important to us. Please continue to hold.").is_hold
-    assert read_prompt("Thanks for holding, this is Alex. How can I help you?").is_human
-
-
-def test_figures_are_amounts_dates_points_and_digit_strings():
-    text = ("A minimum payment of $35.00 is due on December 12. You have 18,450 points. "
-            "Our routing number is 0 2 1 0 0 0 0 8 9.")
-    assert figures(text) == ["$35.00", "December 12", "18,450 points", "0 2 1 0 0 0 0 8 9"]
-
-
-def test_phrases_fold_and_stop_words_drop():
-    assert terms("the payoff quote for my home loan") == ["payoff", "quote", "mortgage"]
 
 
 def _policy(goal: str, **facts) -> IvrPolicy:
@@ -87,7 +31,7 @@ def _policy(goal: str, **facts) -> IvrPolicy:
 def test_relevance_prefers_the_label_the_goal_explains():
     # "auto loan" shares "loan" with a home-loan goal, but "mortgage" is what it means
     policy = _policy("payoff quote for my home loan")
-    assert policy.relevance("your mortgage") > policy.relevance("your auto loan")
+    assert policy.relevance.score("your mortgage") > policy.relevance.score("your auto loan")
 
 
 def test_menu_choice_presses_the_best_key():
@@ -172,3 +116,75 @@ def test_nothing_new_heard_means_no_move():
     policy = _policy("What is my checking balance?")
     policy.decide(heard(MAIN_MENU))
     assert policy.decide([]).actions == []
+
+
+def test_date_of_birth_is_entered_in_the_format_asked():
+    # the fact says 1987-04-12; the IVR asks for two digits each for month and day, four
+    # for the year: 04121987 (never the member ID, another fact)
+    decision = _policy("When is my next appointment?", member_id="778812",
+                       date_of_birth="1987-04-12").decide(heard(
+        "Using your telephone keypad, enter your date of birth as two digits for the month, "
+        "two for the day, and four for the year."))
+    assert decision.actions == [PressKeys("04121987")]
+
+
+def test_dates_written_every_way_parse():
+    for written in ("1987-04-12", "04/12/1987", "4-12-87", "April 12, 1987", "12 April 1987",
+                    "04121987"):
+        assert _format_date(_parse_date(written), "MMDDYYYY") == "04121987", written
+    assert _format_date(_parse_date("21/12/2003"), "MMDDYYYY") == "12212003"  # day first
+
+
+def test_the_last_four_digits_of_a_secret_go_through_enter_secret():
+    policy = IvrPolicy(CallTask(goal="What is my license status?",
+                                facts={"ssn": "123-45-6789"}, secrets=["ssn"]), VOCAB)
+    decision = policy.decide(heard(
+        "Now enter the last four digits of your Social Security number."))
+    assert decision.actions == [EnterSecret("ssn", 0, "", 4)]
+
+
+def test_a_side_effect_option_is_never_chosen_for_a_goal_that_does_not_ask_for_it():
+    # the goal asks for a payment plan: "pay your balance now" pays; "billing questions"
+    # is where arrangements live
+    decision = _policy("I want to set up a payment plan for my bill.").decide(heard(
+        "To pay your balance of $142.67 now with the card on file, press 1. For billing "
+        "questions, press 2."))
+    assert decision.actions == [PressKeys("2")]
+
+
+def test_an_answer_without_figures_is_recorded_whole():
+    policy = _policy("Where is my package? Is it coming today?")
+    policy.decide(heard("If you're calling to track a package, press 1."))
+    decision = policy.decide(heard(
+        "Your package is out for delivery and should arrive by end of day. To hear that "
+        "again, press 1."))
+    record = decision.actions[0]
+    assert isinstance(record, RecordResult) and record.outcome == "completed"
+    assert "out for delivery" in record.answer
+
+
+def test_a_person_is_recognised_by_a_named_greeting_not_by_this_is():
+    policy = _policy("I need to talk to a representative about my bill.")
+    notice = policy.decide(heard("Thank you for calling Brightwave. This is an automated "
+                                 "system. For billing, press 1. For an agent, press 0."))
+    assert notice.actions == [PressKeys("0")]  # a menu, not a person
+    greeting = policy.decide(heard("Thank you for holding, this is Renee with Brightwave. "
+                                   "How can I help you?"))
+    assert isinstance(greeting.actions[-1], RecordResult)
+    assert greeting.actions[-1].outcome == "transferred_to_human"
+
+
+def test_keep_holding_is_pressed_every_time_it_is_asked():
+    policy = _policy("Speak with a representative.")
+    ask = "We're still experiencing higher than normal call volume. To continue holding, press 1."
+    assert policy.decide(heard(ask)).actions == [PressKeys("1")]
+    assert policy.decide(heard(ask)).actions == [PressKeys("1")]
+
+
+def test_spanish_caller_picks_spanish_and_reads_a_spanish_menu():
+    policy = IvrPolicy(CallTask(goal="¿Cuál es mi saldo?", facts={"language": "español"}),
+                       VOCAB)
+    assert policy.decide(heard("For English, press 1. Para español, oprima el dos.")
+                         ).actions == [PressKeys("2")]
+    assert policy.decide(heard("Para pagos, oprima 1. Para escuchar su saldo, oprima 2.")
+                         ).actions == [PressKeys("2")]

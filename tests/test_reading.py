@@ -1,8 +1,6 @@
 """PromptReader: what a phone line says, read one wording form at a time.
 
 Each case is the text a real IVR (or an agent) says and exactly what is read from it.
-Cases marked ``xfail(strict=True)`` are realistic prompts the reader misreads today: the
-expectation is the correct reading, and the reason says what is misread.
 """
 
 from __future__ import annotations
@@ -120,10 +118,7 @@ def test_press_key_or_say_word():
     pytest.param("Para continuar en español, presione 2.",
                  [("2", "continuar en español", None, False)], id="presione"),
     pytest.param("Para repetir este menú, oprima la tecla de asterisco.",
-                 [("*", "repetir este menú", None, False)], id="oprima-la-tecla-de-asterisco",
-                 marks=pytest.mark.xfail(
-                     reason="'oprima la tecla de asterisco' (press the star key) is not read "
-                            "as an option: no option at all", strict=True)),
+                 [("*", "repetir este menú", None, False)], id="oprima-la-tecla-de-asterisco"),
 ])
 def test_spanish_options(text, expected):
     assert options(text) == expected
@@ -214,22 +209,15 @@ def test_key_words(text, expected):
     assert options(text) == expected
 
 
-@pytest.mark.xfail(reason="'now' between the key and its label ('press 1 now for billing'): "
-                          "no option is read", strict=True)
 def test_press_key_now_for_label():
     assert options("Please press 1 now for billing.") == [("1", "billing", None, False)]
 
 
-@pytest.mark.xfail(reason="'You can also press 0 at any time to reach an operator' is read "
-                          "with the label 'also' instead of 'reach an operator'", strict=True)
 def test_also_press_key_at_any_time():
     assert options("You can also press 0 at any time to reach an operator.") == [
         ("0", "reach an operator", None, False)]
 
 
-@pytest.mark.xfail(reason="the example after an amount prompt ('For example, for fifty "
-                          "dollars, enter 5 0 0 0, then pound') is read as an option for key 5 "
-                          "labelled 'example, for fifty dollars'", strict=True)
 def test_entry_example_is_not_an_option():
     # scenarios/ivrs/summit_card_services.yaml
     reading = read("Please enter the amount you'd like to pay, in dollars and cents, followed "
@@ -268,8 +256,6 @@ def test_entry_last_four_digits():
         4, True, True, False, None)
 
 
-@pytest.mark.xfail(reason="the field of 'the last four digits of the Social Security number' "
-                          "is read as 'last of the social security number'", strict=True)
 def test_entry_last_four_digits_field():
     entry = read("Please enter the last four digits of the Social Security number.").entry
     assert entry == EntryRequest(field="social security number", digits=4, last_digits=True)
@@ -304,9 +290,13 @@ def test_entry_card_number_with_star_terminator():
         EntryRequest(field="card number", digits=16, terminator="*"))
 
 
-def test_entry_speech_only():
-    assert read("Please say your date of birth.").entry == EntryRequest(
-        field="date of birth", keys=False, speech=True)
+@pytest.mark.parametrize(("text", "field"), [
+    pytest.param("Say your date of birth.", "date of birth", id="say"),
+    pytest.param("Tell me your account number.", "account number", id="tell-me"),
+    pytest.param("Please say your date of birth.", "date of birth", id="please-say"),
+])
+def test_entry_speech_only(text, field):
+    assert read(text).entry == EntryRequest(field=field, keys=False, speech=True)
 
 
 def test_entry_spanish_student_id():
@@ -321,9 +311,6 @@ def test_entry_spanish_zip_code():
         field="código postal", digits=5)
 
 
-@pytest.mark.xfail(reason="the terminator 'then press pound' is read as an option for key # "
-                          "labelled 'enter your account number, then', and no entry is read",
-                   strict=True)
 def test_entry_then_press_pound():
     reading = read("Please enter your account number, then press pound.")
     assert reading.options == []
@@ -371,8 +358,6 @@ def test_hold_and_queue_announcements(text):
     assert reading.options == []
 
 
-@pytest.mark.xfail(reason="'Please stay on the line' in a hold announcement is read as a menu "
-                          "option (wait=True, empty label)", strict=True)
 def test_hold_stay_on_the_line_is_no_option():
     reading = read("Your call is important to us. Please stay on the line.")
     assert reading.hold
@@ -417,10 +402,8 @@ def test_greeting_is_kept():
     "That is not a valid entry. Please try again.",
     "The information you entered does not match our records.",
     "I'm sorry, I couldn't find an account matching that information.",
-    pytest.param("I'm sorry, that is not a valid selection.", marks=pytest.mark.xfail(
-        reason="'not a valid selection' is not read as a rejection", strict=True)),
-    pytest.param("We could not locate an account with that number.", marks=pytest.mark.xfail(
-        reason="'could not locate an account' is not read as a rejection", strict=True)),
+    pytest.param("I'm sorry, that is not a valid selection."),
+    pytest.param("We could not locate an account with that number."),
 ])
 def test_rejections(text):
     assert read(text).rejection
@@ -531,24 +514,14 @@ def test_menu_sentences_are_no_statements():
     pytest.param("The wait is about 15 minutes.", ["15 minutes"], id="minutes"),
     pytest.param("Your interest rate is 19.99%.", ["19.99%"], id="percent"),
     pytest.param("Press 1 for billing.", [], id="menu-has-none"),
-    pytest.param("Your flight departs at 6:45 PM.", ["6:45 PM"], id="time-at-sentence-end",
-                 marks=pytest.mark.xfail(reason="the sentence's full stop is read into the "
-                                                "time: '6:45 PM.'", strict=True)),
+    pytest.param("Your flight departs at 6:45 PM.", ["6:45 PM"], id="time-at-sentence-end"),
     pytest.param("Please allow 7 to 10 business days for delivery.",
-                 ["7 to 10 business days"], id="range-of-days",
-                 marks=pytest.mark.xfail(reason="a range is read as its upper end only: "
-                                                "'10 business days'", strict=True)),
-    pytest.param("You have used 3.5 GB of data.", ["3.5 GB"], id="decimal-gigabytes",
-                 marks=pytest.mark.xfail(reason="a decimal quantity loses its whole part: "
-                                                "'5 GB'", strict=True)),
+                 ["7 to 10 business days"], id="range-of-days"),
+    pytest.param("You have used 3.5 GB of data.", ["3.5 GB"], id="decimal-gigabytes"),
     pytest.param("Your balance is 142 dollars and 67 cents.", ["142 dollars and 67 cents"],
-                 id="spoken-amount",
-                 marks=pytest.mark.xfail(reason="an amount said in dollars and cents is read "
-                                                "as the bare number '142'", strict=True)),
+                 id="spoken-amount"),
     pytest.param("For faster service, call us at 1-800-555-0199.", ["1-800-555-0199"],
-                 id="phone-number",
-                 marks=pytest.mark.xfail(reason="a phone number is split into '800', '555', "
-                                                "'0199' (and loses its leading 1)", strict=True)),
+                 id="phone-number"),
 ])
 def test_figures(text, expected):
     assert figures(text) == expected

@@ -155,7 +155,7 @@ class IvrEngine:
         if self.ended:
             return []
         node = self._node
-        shown = "•" if isinstance(node, CollectNode) and node.secret else key
+        shown = "•" if isinstance(node, CollectNode) and node.secret and key.isdigit() else key
         self._emit(Dtmf(at_s=self.now_s, node=self._node_id, key=shown))
         ignored = self.ignores_key(key)
         self._late_terminator = None

@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from livekit import rtc
 from livekit.agents import Agent, AgentSession, room_io
 
+from ..call.events import CallEvent
 from ..dtmf import DigitsEntry, key_for_event_code
 from ..dtmf.task import CollectDigitsTask
 from ..scenario.ivr_model import CollectNode
@@ -37,15 +39,19 @@ class MockIvrAgent(Agent):
 
     Args:
         time_scale: wall seconds per IVR second while the IVR speaks or holds.
+        on_finished: called with the engine's event log when the call is over (before the
+            job shuts down, which may cut its own callbacks short).
     """
 
     def __init__(self, engine: IvrEngine, room: rtc.Room, caller: str, *,
-                 time_scale: float = 1.0) -> None:
+                 time_scale: float = 1.0,
+                 on_finished: Callable[[list[CallEvent]], None] | None = None) -> None:
         super().__init__(instructions="A scripted IVR: it never generates replies.")
         self.room = room
         self.caller = caller
         self.runner = IvrRunner(engine, self, time_scale=time_scale, collect=self._collect)
         self._entry_task: CollectDigitsTask | None = None
+        self._on_finished = on_finished
         self.finished = asyncio.Event()  # set when the call is over
 
     # --- the call (on_enter runs it, so collect nodes may await AgentTasks) ----------------
@@ -60,6 +66,8 @@ class MockIvrAgent(Agent):
             self.room.off("sip_dtmf_received", self._on_dtmf)
             self.room.off("participant_disconnected", self._on_left)
             self.room.off("disconnected", self._on_room_closed)
+            if self._on_finished is not None:
+                self._on_finished(list(self.runner.engine.log))
             self.finished.set()
 
     async def _collect(self, node: CollectNode) -> DigitsEntry:

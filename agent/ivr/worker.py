@@ -17,7 +17,7 @@ from pathlib import Path
 from livekit import rtc
 from livekit.agents import JobContext, JobProcess, JobRequest
 
-from ..call.events import CALL_EVENTS
+from ..call.events import CALL_EVENTS, CallEvent
 from ..call.masking import Masker
 from ..scenario import IvrDefinition, load_ivr
 from ..scenario.loader import find_ivr_files
@@ -79,16 +79,16 @@ async def mock_ivr_job(ctx: JobContext) -> None:
     logger.info("mock IVR %s answering %s in %s", ivr.id, caller.identity, ctx.room.name)
     engine = IvrEngine(ivr, masker=Masker(ivr.secret_values()), external_collection=True)
 
-    async def write_events(_reason: str = "") -> None:
-        # a shutdown callback: it also runs when the navigator deletes the room mid-call
+    def write_events(events: list[CallEvent]) -> None:
         if settings.mock_ivr_events_dir is not None:
             settings.mock_ivr_events_dir.mkdir(parents=True, exist_ok=True)
             path = settings.mock_ivr_events_dir / f"{ctx.room.name}.json"
-            path.write_bytes(json.dumps(CALL_EVENTS.dump_python(engine.log, mode="json")).encode())
+            partial = path.with_suffix(".partial")  # readers see the whole file or none
+            partial.write_bytes(json.dumps(CALL_EVENTS.dump_python(events, mode="json")).encode())
+            partial.replace(path)
 
-    ctx.add_shutdown_callback(write_events)  # also when the job is cut short
     agent = MockIvrAgent(engine, ctx.room, caller.identity,
-                         time_scale=settings.mock_ivr_time_scale)
+                         time_scale=settings.mock_ivr_time_scale, on_finished=write_events)
     session = await play_ivr(agent)
     closed = asyncio.Event()
     ctx.room.on("disconnected", lambda _reason: closed.set())
@@ -98,7 +98,6 @@ async def mock_ivr_job(ctx: JobContext) -> None:
     if not finished.done():  # the room went away: give the call a moment to wind up
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(finished, 5)
-    await write_events()
     with contextlib.suppress(Exception):
         await asyncio.wait_for(session.aclose(), 5)
     ctx.shutdown(reason="the IVR call ended")

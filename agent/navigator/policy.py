@@ -100,12 +100,11 @@ _ASKING = re.compile(
 landed in Orlando")."""
 _ANSWER_TYPES = {
     "time": (re.compile(r"\b(?:when|what time|what day|which day|what date|how long|how soon|"
-                        r"deadline|due date|due|last day|by when|until|today|tomorrow|"
-                        r"cuándo|cuando)\b", re.I),
+                        r"deadline|due date|due|last day|by when|until|cuándo|cuando)\b", re.I),
              re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|"
                         r"october|november|december|monday|tuesday|wednesday|thursday|"
                         r"friday|saturday|sunday|today|tomorrow|tonight|morning|afternoon|"
-                        r"evening|noon|midnight|enero|febrero|marzo|abril|mayo|junio|julio|"
+                        r"evening|noon|midnight|end of (?:the )?day|enero|febrero|marzo|abril|mayo|junio|julio|"
                         r"agosto|septiembre|octubre|noviembre|diciembre|lunes|martes|"
                         r"miércoles|jueves|viernes|sábado|domingo|hoy|mañana|\d+\s*(?:business\s+)?(?:days?|weeks?|hours?|"
                         r"minutes?|months?)|\d{1,2}(?::\d\d)?\s?(?:a\.?m\.?|p\.?m\.?)|"
@@ -288,10 +287,11 @@ class IvrPolicy:
         if self.wants_human and not person:
             return None
         informative = [s for s in reading.statements if self._informative(s)]
-        if self.safety.asked:
+        if self.safety.asked and not any(_DONE.search(s) and not _CONDITIONAL.match(s)
+                                         for s in reading.statements):
             # the goal asks for an action: only word that it was done answers ("when you
             # report your card, it will be cancelled" is a warning before the deed)
-            informative = [s for s in informative if _DONE.search(s) and not _CONDITIONAL.match(s)]
+            return None
         elif self.answer_types and not self.safety.asked:
             # "when is it due?" is answered by a date, "how much?" by an amount
             said = " ".join(informative)
@@ -299,10 +299,13 @@ class IvrPolicy:
                 return None
         if not informative or (reading.rejection and not person):
             return None
-        best = max(self.relevance.score(s, precision=False) for s in informative)
-        menu_follows = any(not self._is_navigation(o) and not self._is(o, self.vocab.wants_human)
-                           and self.relevance.score(o.label) >= CHOOSE_MIN
-                           for o in reading.options)  # a menu that goes on toward the goal
+        best = max(self.relevance.score(s, precision=False) for s in reading.statements)
+        onward = [self.relevance.score(o.label) for o in reading.options
+                  if not self._is_navigation(o) and not self._is(o, self.vocab.wants_human)
+                  and self.safety.refusal(o, reading) is None]
+        menu_follows = any(score >= CHOOSE_MIN for score in onward)  # it goes on toward the goal
+        if onward and max(onward) >= best and not person:
+            return None  # an option offers more of the goal than what was said
         on_path = (self.on_goal_path or person) and not reading.entry and not menu_follows
         if best < ANSWER_MIN and not (on_path and best >= ON_PATH_ANSWER_MIN):
             return None
@@ -336,11 +339,13 @@ class IvrPolicy:
         subject."""
         if re.search(r"points?$", figure, re.I):
             return "points"
+        def words(text: str) -> list[str]:
+            stops = set(self.vocab.stop_words)
+            return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in stops]
+
         clause = sentence[: sentence.find(figure)].rsplit(",", 1)[-1]
-        words = [t for t in self.vocab.terms(clause) if t.isalpha()]
-        if not words:
-            words = [t for t in self.vocab.terms(sentence.split(",")[0]) if t.isalpha()]
-        return "_".join(words[-4:]) if words else f"figure_{index + 1}"
+        named = words(clause) or words(sentence.split(",")[0])
+        return "_".join(named[-4:]) if named else f"figure_{index + 1}"
 
     # --- a person on the line --------------------------------------------------------------
 
@@ -658,6 +663,7 @@ class IvrPolicy:
     def _select(self, option: Option, turn: Turn, why: str, *,
                 on_path: bool | None = None) -> Decision:
         self.tried.setdefault(turn.reading.signature, set()).add(option.action)
+        self.safety.chose(option, turn.reading)
         if on_path is not None:
             self.on_goal_path = on_path
         if option.key is not None:
@@ -690,6 +696,9 @@ def _parse_date(value: str) -> date | None:
         mo, d = (b, a) if a > 12 else (a, b)
     elif m := re.fullmatch(r"(\d{2})(\d{2})(\d{4})", text):
         mo, d, y = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", text):  # a card's 08/28
+        mo, d, y = int(m[1]), 1, int(m[2])
+        y += 2000 if y < 100 else 0
     elif m := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", text):
         mo, d, y = _month(m[1]), int(m[2]), int(m[3])
     elif m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})", text):

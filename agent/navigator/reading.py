@@ -42,26 +42,30 @@ _COUNT_WORDS = {
     "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
     "nueve": 9, "diez": 10, "dieciséis": 16,
 }
-_KEY = (r"(?:the\s+|el\s+|la\s+|number\s+|n[uú]mero\s+)*(?P<key>[0-9*#]|"
-        + "|".join(_NUMBER_WORDS) + r")(?:\s+(?:key|button|sign|tecla))?(?![a-z0-9])"
-        r"(?![- ]?(?:digit|d[ií]gito|to \d|or more|through|thru))")  # not "the 5-digit ZIP"
+_KEY = (r"(?:the\s+|el\s+|la\s+|number\s+|n[uú]mero\s+|tecla\s+(?:de\s+|del\s+)?)*"
+        r"(?P<key>[0-9*#]|" + "|".join(_NUMBER_WORDS) + r")(?:\s+(?:key|button|sign|tecla))?"
+        r"(?![a-z0-9])(?![- ]?(?:digit|d[ií]gito|to \d|or more|through|thru))"  # "5-digit ZIP"
+        r"(?!\s*,?\s*[0-9](?:\s|,|$))")  # "enter 5 0 0 0": digits of an example, not a key
 _VERB = (r"(?:press|dial|push|hit|touch|select|enter|choose|key|oprima|marque|presione|"
          r"pulse|seleccione|digite|teclee)")
 _MENTION = re.compile(rf"(?<![a-z]){_VERB}\s+{_KEY}")
 _OR_KEY = re.compile(rf"(?<![a-z])or\s+{_KEY}(?=\s+(?:for|to|if)\b)")
-_KEY_FIRST = re.compile(r"^\s*,?\s*(?:for|to|if|when|para|si)\b")
+_KEY_FIRST = re.compile(r"^\s*,?\s*(?:(?:now|at any time|anytime|today)\s+)?"
+                        r"(?:for|to|if|when|para|si)\b")
 _LABEL_LEAD = re.compile(
     r"^(?:(?:or|and|otherwise|else|also|now|then|o|y)\b[\s,]*)*"
-    r"(?:(?:please|you can|you may|simply|just|por favor)\b[\s,]*)*"
+    r"(?:(?:please|you can|you may|simply|just|also|now|at any time|anytime|por favor)\b[\s,]*)*"
     r"(?:for|to|when|if you(?:'d| would)? like(?: to)?|if you want(?: to)?|if you wish(?: to)?|"
     r"if you need(?: to)?|if you(?:'re| are) calling (?:about|to|regarding|for|from|with)|"
     r"if you(?:'re| are) calling|if you have(?: a question about| questions about)?|"
     r"if you(?:'re| are)|if this is(?: about| regarding| for)?|if your|if|para|si usted|si)?\b\s*")
 _LABEL_TAIL = re.compile(
     r"(?:[\s,]+(?:please|now|at any time|anytime|today|por favor))+$"
+    r"|^(?:now|at any time|anytime)\s+"
     r"|[\s,]+(?:or|and|o|y)\s*$")
 _SAY_IN_LABEL = re.compile(r"^\s*(?:(?:or|and)\s+)?(?:you can\s+|please\s+|simply\s+)?"
                            r"say\s+['\"]?(?P<say>.+?)['\"]?,?\s+or\s*$")
+_AFTER_ENTRY = re.compile(r"\b(?:then|followed by|and then|and)\s*(?:press\s*)?$")
 _SAY_OR = re.compile(r"^\s*(?:please\s+|you can\s+)?say\s+or\s*$")
 _SAY_AFTER = re.compile(r"^\s*,?\s*or\s+(?:you can\s+)?say\s+['\"]?(?P<say>[^,.;'\"]+)")
 _STAY = re.compile(r"(?:,\s*)?(?:\bor\b\s+)?(?:(?:please|just|simply)\s+)?"
@@ -101,7 +105,7 @@ _DATE_FORMATS = [
     (re.compile(r"\bmm\s*/?\s*dd\s*/?\s*yy\b|two digits? for the month,? two (?:digits? )?"
                 r"for the day,? and two (?:digits? )?for the year|six[- ]digit date"),
      "MMDDYY"),
-    (re.compile(r"\bmm\s*/?\s*yy\b|month and (?:two[- ]digit )?year|four[- ]digit "
+    (re.compile(r"\bmm\s*/?\s*yy\b|month and (?:a )?(?:two[- ]digit )?year|four[- ]digit "
                 r"expiration"), "MMYY"),
 ]
 _READBACK = re.compile(
@@ -112,8 +116,11 @@ _FIGURE = re.compile(
     r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december)\s+\d{1,2}(?:st|nd|rd|th)?\b"
     r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
-    r"|\b\d[\d,]*\s+(?:reward\s+)?(?:points?|miles?|minutes?|hours?|days?|business days|"
-    r"weeks?|gigabytes?|gb)\b"
+    r"|\b\d[\d,]*\s+dollars?(?:\s+and\s+\d+\s+cents?)?"
+    r"|\b1?[-. ]?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b"
+    r"|\b\d+\s+(?:to|-|–)\s+\d+\s+(?:business\s+)?(?:days?|weeks?|hours?|minutes?)\b"
+    r"|\b\d[\d,]*(?:\.\d+)?\s+(?:reward\s+)?(?:points?|miles?|minutes?|hours?|days?|"
+    r"business days|weeks?|gigabytes?|gb)\b"
     r"|\b(?:[0-9]\s){3,}[0-9]\b"
     r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.?m\.?|p\.?m\.?)(?![a-z])|\b\d{1,2}:\d\d\b"
     r"|\b\d[\d,]*(?:\.\d+)?\s?%"
@@ -172,6 +179,7 @@ class Reading:
     entry: EntryRequest | None = None
     readback: str | None = None
     statements: list[str] = field(default_factory=list)
+    prose: list[str] = field(default_factory=list)
     greeting: str = ""
     hold: bool = False
     person: bool = False
@@ -194,7 +202,8 @@ def sentences(text: str) -> list[str]:
 
 def figures(text: str) -> list[str]:
     """The figures a statement gives: amounts, dates, times, counts, digit strings."""
-    return [m.group(0).strip() for m in _FIGURE.finditer(text)]
+    found = (m.group(0).strip() for m in _FIGURE.finditer(text))
+    return [re.sub(r"(?<=[ap]m)\.$|(?<=M)\.$", "", figure) for figure in found]
 
 
 def key_of(word: str) -> str:
@@ -229,6 +238,7 @@ class PromptReader:
             if options:
                 reading.options += options
                 continue
+            reading.prose.append(sentence)
             if (readback := _READBACK.search(low)) is not None:
                 digits = re.sub(r"\D", "", readback.group("value"))
                 if digits:
@@ -246,6 +256,8 @@ class PromptReader:
                 reading.greeting += " " + sentence
             if self._is_statement(low):
                 reading.statements.append(sentence)
+        if reading.hold:  # "please stay on the line" while on hold is no menu default
+            reading.options = [o for o in reading.options if not (o.wait and not o.label)]
         return reading
 
     # --- options -------------------------------------------------------------------------
@@ -266,6 +278,9 @@ class PromptReader:
         consumed = 0  # text before this position belongs to earlier options
         for i, (start, end, key) in enumerate(mentions):
             before = low[consumed:start]
+            if key in "#*" and _AFTER_ENTRY.search(before):
+                consumed = end  # "enter your account number, then press pound": a terminator
+                continue
             after_end = mentions[i + 1][0] if i + 1 < len(mentions) else len(low)
             after = low[end:after_end]
             say = None
@@ -308,8 +323,8 @@ class PromptReader:
     def _say_list(self, low: str) -> list[Option]:
         """Options a speech menu lists without keys ("you can say billing, or support")."""
         found = _SAY_LIST.search(low)
-        if found is None:
-            return []
+        if found is None or re.search(r"\b(?:enter|press|dial|key in|type)\b|\d", low):
+            return []  # "for example, for fifty dollars, enter 5 0 0 0": an entry's example
         listed = found.group("items")
         example = re.search(r"\b(?:like|such as|for example|including|for instance)\b,?\s*", listed)
         if example is not None:
@@ -334,7 +349,7 @@ class PromptReader:
         field_text = _FIELD_STOP.sub("", raw_field).strip()
         if not self._is_field(field_text):
             return None
-        verb = match.group("verb") if match else "say or enter"  # a question: either
+        verb = (match.group("verb") if match else "say or enter").removeprefix("please ")
         digits = _DIGITS.search(low)
         last = _LAST.search(low)
         date_format = next((fmt for pattern, fmt in _DATE_FORMATS if pattern.search(low)), None)
@@ -345,6 +360,7 @@ class PromptReader:
         if date_format is not None:
             count = len(date_format)
         field_text = _DIGITS.sub("", field_text).replace("  ", " ").strip()
+        field_text = re.sub(r"^last\s+(?:of\s+)?(?:the\s+|your\s+)?", "", field_text)
         return EntryRequest(
             field=field_text,
             digits=count,

@@ -41,9 +41,12 @@ _DESIRE = re.compile(
     r"\b(?:want(?:s)? to|wanna|would like to|'d like to|need(?:s)? to|have to|please|help me|"
     r"can you|could you|go ahead and|get me|i'm calling to|calling to|trying to|"
     r"quiero|necesito|quisiera|por favor)\b")
+_ABOUT_A_THING = re.compile(
+    r"\b(?:order|claim|payment|appointment|delivery|refill|transcript|dispute|renewal)\s+"
+    r"(?:status|information|info|number|history|details|balance|date|amount|options)\b")
 _NEGATION = re.compile(
     r"\b(?:don't|do not|dont|doesn't|does not|not|never|no|without|rather not|won't|"
-    r"wouldn't|shouldn't|isn't|aren't|nothing|nunca|sin)\b")
+    r"wouldn't|shouldn't|isn't|aren't|nothing|nunca|sin|\w+n't)\b")
 _NOT_IMPERATIVE = re.compile(
     r"^(?:i|i'm|i've|my|me|we|our|it|it's|this|that|there|the|a|an|is|are|was|were|do|does|"
     r"did|can|could|would|should|will|what|when|how|which|where|why|who|whether|if|mi|mis|"
@@ -86,6 +89,7 @@ class SafetyPolicy(KeyGuard):
         self.vocab = vocab
         self.reader = PromptReader(vocab)
         self.asked = self.actions_asked(goal)
+        self.pending: str | None = None  # the asked action the last allowed choice began
         self.amounts = amounts(goal)
         self.wanted, self.unwanted = self._qualifiers(goal)
 
@@ -109,18 +113,21 @@ class SafetyPolicy(KeyGuard):
         question about them ("what's the last day I can pay it?")."""
         asked, forbidden = set(), set()
         for clause in _CLAUSES.split(goal.lower().replace("’", "'")):
-            clause = clause.strip()
-            actions = self.actions_in(clause)
-            if not actions:
-                continue
-            desire = _DESIRE.search(clause)
-            question = _QUESTION_WORDS.search(clause)
-            if _NEGATION.search(clause):
-                forbidden |= actions  # "don't switch me yet", "I don't want to pay"
-            elif desire and (question is None or question.start() > desire.start()):
-                asked |= actions
-            elif not _NOT_IMPERATIVE.match(clause) and question is None:
-                asked |= actions
+            clause = _ABOUT_A_THING.sub(" ", clause.strip())  # "my order status" asks nothing
+            normalized = self.vocab.normalize(clause)
+            for action, pattern in self._patterns.items():
+                found = pattern.search(normalized)
+                if found is None:
+                    continue
+                before = normalized[:found.start()].split()[-5:]
+                desire = _DESIRE.search(clause)
+                question = _QUESTION_WORDS.search(clause)
+                if any(_NEGATION.fullmatch(w) for w in before):
+                    forbidden.add(action)  # "don't switch me yet", "I don't want to pay"
+                elif desire and (question is None or question.start() > desire.start()):
+                    asked.add(action)
+                elif not _NOT_IMPERATIVE.match(clause) and question is None:
+                    asked.add(action)
         return asked - forbidden
 
     def action_of(self, option: Option, reading: Reading) -> str | None:
@@ -139,10 +146,12 @@ class SafetyPolicy(KeyGuard):
             return None  # "payment information", "order status", "balance or make a payment"
         actions.discard("confirm")
         if not actions and affirms:
+            if self.pending is not None:
+                return self.pending  # confirming what was just chosen ("book" -> "confirm")
             obj = _AFFIRMS.sub("", label, count=1).strip(" ,.")
             if not _GENERIC_OBJECT.match(obj):
                 return "confirm"  # "confirm this appointment": confirming is the action
-            intents = [s for s in reading.statements if _INTENT.search(s.lower())]
+            intents = [s for s in reading.prose if _INTENT.search(s.lower())]
             actions = self.actions_in(" ".join(intents)) - {"confirm"}
         if len(actions) > 1 and actions & self.asked:
             return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
@@ -221,7 +230,15 @@ class SafetyPolicy(KeyGuard):
                 refusal = self.refusal(option, reading)
                 if refusal is not None:
                     return option.label, refusal
+                self.chose(option, reading)
         return None
+
+    def chose(self, option: Option, reading: Reading) -> None:
+        """Note an allowed choice: a confirmation that follows one of an asked action
+        confirms that action."""
+        action = self.action_of(option, reading)
+        confirms = _AFFIRMS.match(option.label.lower()) is not None
+        self.pending = action if action in self.asked and not confirms else None
 
     def refusal(self, option: Option, reading: Reading) -> str | None:
         """Why choosing ``option`` is refused, or None when it is allowed."""

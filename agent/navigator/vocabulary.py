@@ -131,16 +131,25 @@ class Vocabulary(BaseModel):
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: plural and possessive endings only ("accounts" ->
-    "account", "policies" -> "policy", "charges" -> "charge"); enough to match IVR
-    wording without merging words that differ in meaning."""
+    """A light English stemmer: plural, possessive and past endings, and a final silent
+    e ("accounts" -> "account", "policies" -> "policy", "mailed" -> "mail", "cancelled" ->
+    "cancel", "scheduled" and "schedule" -> "schedul"); enough to match IVR wording
+    without merging words that differ in meaning ("-ing" is kept: "checking")."""
     word = word.lower().removesuffix("'s").strip("'")
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ed") and not word.endswith("eed"):
+        word = word[:-2]
+        if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+            word = word[:-1]  # "stopped" -> "stop"
+        elif len(word) > 5 and word.endswith("ll"):
+            word = word[:-1]  # "cancelled" -> "cancel", but "billed" -> "bill"
+    if len(word) > 4 and word.endswith("e") and not word.endswith(("ee", "ie", "ue")):
+        word = word[:-1]
     return word
 
 

@@ -1,0 +1,329 @@
+"""SafetyPolicy: the navigator never pays, orders, cancels, confirms or changes anything the
+goal did not ask for.
+
+Each case is a caller's goal and what a real IVR says, with the key the navigator would
+press, and the safe behaviour expected.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.call.events import Prompt
+from agent.navigator.safety import SafetyPolicy, amounts
+from agent.navigator.vocabulary import load_vocabulary
+
+VOCAB = load_vocabulary()
+
+BALANCE = "What's my balance?"
+BALANCE_MENU = ("To hear your balance, press 1. To pay your balance now with the card on "
+                "file, press 2.")
+PAYMENT_CONFIRMATION = ("You're about to pay $142.67 with your Visa ending in 4417. To confirm "
+                        "this payment, press 1. To cancel, press 2.")
+NOT_ASKED = "which the goal does not ask for"
+
+
+def heard(*texts: str) -> list[Prompt]:
+    return [Prompt(at_s=float(i), end_s=float(i) + 1, text=t) for i, t in enumerate(texts)]
+
+
+def review(goal: str, keys: str, *texts: str):
+    return SafetyPolicy(goal, VOCAB).review(keys, heard(*texts))
+
+
+# --- actions a goal asks for ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("goal", "expected"), [
+    pytest.param("Pay my bill in full with the card on file", {"pay"}, id="pay"),
+    pytest.param("Set up a payment plan", {"payment_arrangement"}, id="payment-plan"),
+    pytest.param("Cancel my appointment on Tuesday", {"cancel"}, id="cancel"),
+    pytest.param("Please reschedule my appointment to Friday", {"schedule"}, id="reschedule"),
+    pytest.param("Refill my prescription", {"refill"}, id="refill"),
+    pytest.param("Update my mailing address", {"change"}, id="update-address"),
+    pytest.param("Find out my balance and pay it", {"pay"}, id="find-out-and-pay"),
+])
+def test_actions_asked_by_imperative(goal, expected):
+    assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == expected
+
+
+@pytest.mark.parametrize(("goal", "expected"), [
+    pytest.param("I need to report my card lost", {"report_lost"}, id="need-to-report-lost"),
+    pytest.param("I want to cancel my internet service", {"cancel"}, id="want-to-cancel"),
+    pytest.param("I'd like to order a replacement card", {"order"}, id="would-like-to-order"),
+    pytest.param("I'd like to dispute a charge", {"dispute"}, id="would-like-to-dispute"),
+    pytest.param("Quiero pagar mi factura", {"pay"}, id="quiero-pagar"),
+    pytest.param("Necesito cancelar mi cita", {"cancel"}, id="necesito-cancelar"),
+])
+def test_actions_asked_by_wish(goal, expected):
+    assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == expected
+
+
+@pytest.mark.parametrize("goal", [
+    pytest.param("What's the last day I can pay it?", id="last-day-to-pay"),
+    pytest.param("What does it cost to order a transcript?", id="cost-to-order"),
+    pytest.param("How do I cancel my subscription?", id="how-do-i-cancel"),
+    pytest.param("Can I pay my bill by phone?", id="can-i-pay"),
+    pytest.param("What's my balance?", id="balance"),
+    pytest.param("Check whether my payment went through", id="payment-went-through"),
+    pytest.param("Get my flight status", id="flight-status"),
+    pytest.param("I want to check my order status", id="check-order-status"),
+])
+def test_questions_ask_for_nothing(goal):
+    assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == set()
+
+
+@pytest.mark.parametrize("goal", [
+    pytest.param("Don't switch me yet, I just want the price", id="dont-switch"),
+    pytest.param("I need help with my bill, don't pay anything", id="dont-pay"),
+    pytest.param("I don't want to pay for an official one, just find out how to get my "
+                 "transcript", id="dont-want-to-pay"),
+])
+def test_negated_actions_are_not_asked(goal):
+    assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == set()
+
+
+def test_amounts_of_goal():
+    assert amounts("Pay $50 toward my bill") == {5000}
+    assert amounts("pay your statement balance of $1,593.20") == {159320}
+
+
+# --- options the goal does not ask for -------------------------------------------------------
+
+
+def test_refuses_payment_option_for_a_balance_question():
+    assert review(BALANCE, "2", BALANCE_MENU) == (
+        "pay your balance now with the card on file", f"it would pay, {NOT_ASKED}")
+
+
+def test_allows_information_option_for_a_balance_question():
+    assert review(BALANCE, "1", BALANCE_MENU) is None
+
+
+def test_allows_payment_option_when_the_goal_asks_to_pay():
+    assert review("Pay my bill in full with the card on file", "2", BALANCE_MENU) is None
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    pytest.param("To make a payment, press 1.", "make a payment", id="to-make-a-payment"),
+    pytest.param("Press 1 to pay your bill.", "pay your bill", id="press-key-to-pay"),
+    pytest.param("Say or press 1 to make a payment.", "make a payment", id="say-or-press"),
+    pytest.param("Para pagar su factura, oprima 1.", "pagar su factura", id="spanish"),
+    pytest.param("Your current balance is $142.67. To pay this amount now, press 1. To return "
+                 "to the main menu, press 2.", "pay this amount", id="after-the-answer"),
+])
+def test_refuses_payment_wordings_for_a_balance_question(text, label):
+    assert review(BALANCE, "1", text) == (label, f"it would pay, {NOT_ASKED}")
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Please press 1 now to pay your bill.", id="press-key-now-to-pay"),
+    pytest.param("You can also press 1 at any time to pay your bill.", id="also-at-any-time"),
+])
+def test_refuses_misread_payment_wordings(text):
+    assert review(BALANCE, "1", text) is not None
+
+
+@pytest.mark.parametrize(("goal", "keys", "expected"), [
+    pytest.param("Cancel my appointment on Tuesday", "3", None, id="cancel-allowed"),
+    pytest.param("Cancel my appointment on Tuesday", "1",
+                 ("schedule an appointment", f"it would schedule, {NOT_ASKED}"),
+                 id="schedule-refused"),
+])
+def test_appointment_menu(goal, keys, expected):
+    menu = ("To schedule an appointment, press 1. To reschedule, press 2. To cancel an "
+            "appointment, press 3.")
+    assert review(goal, keys, menu) == expected
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param("2", None, id="arrangement-allowed"),
+    pytest.param("1", ("make a payment", f"it would pay, {NOT_ASKED}"), id="payment-refused"),
+])
+def test_payment_plan_menu(keys, expected):
+    menu = "To make a payment, press 1. To set up a payment arrangement, press 2."
+    assert review("Set up a payment plan", keys, menu) == expected
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param("1", ("pay your bill", f"it would pay, {NOT_ASKED}"), id="pay-refused"),
+    pytest.param("2", None, id="due-date-allowed"),
+])
+def test_question_about_paying_does_not_pay(keys, expected):
+    menu = "To pay your bill now, press 1. For your due date, press 2."
+    assert review("What's the last day I can pay it?", keys, menu) == expected
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param("1", ("switch to the unlimited plan", f"it would change, {NOT_ASKED}"),
+                 id="switch-refused"),
+    pytest.param("2", None, id="pricing-allowed"),
+])
+def test_negated_goal_refuses_the_change(keys, expected):
+    menu = "To switch to the unlimited plan, press 1. For pricing, press 2."
+    assert review("Don't switch me yet, I just want the price", keys, menu) == expected
+
+
+def test_refuses_autopay_enrollment():
+    assert review(BALANCE, "1", "To enroll in autopay, press 1.") == (
+        "enroll in autopay", f"it would enroll, {NOT_ASKED}")
+
+
+def test_order_status_goal_refuses_a_new_order():
+    menu = "To check the status of an order, press 1. To place a new order, press 2."
+    assert review("I want to check my order status", "2", menu) is not None
+
+
+# --- confirmations ---------------------------------------------------------------------------
+
+
+def test_refuses_payment_confirmation_for_a_balance_question():
+    assert review(BALANCE, "1", PAYMENT_CONFIRMATION) == (
+        "confirm this payment", f"it would pay, {NOT_ASKED}")
+
+
+def test_refuses_payment_confirmation_over_two_prompts():
+    assert review(BALANCE, "1", "You're about to pay $142.67 with your Visa ending in 4417.",
+                  "To confirm, press 1.") == ("confirm", f"it would pay, {NOT_ASKED}")
+
+
+def test_refuses_if_correct_after_a_payment_summary():
+    assert review(BALANCE, "1", "You're about to pay $142.67 with your Visa ending in 4417. "
+                  "If this is correct, press 1. To cancel, press 2.") == (
+        "correct", f"it would pay, {NOT_ASKED}")
+
+
+def test_refuses_yes_to_a_payment_question():
+    assert review(BALANCE, "1", "Would you like to pay your balance of $142.67 now? Press 1 "
+                  "for yes or 2 for no.") == ("yes", f"it would pay, {NOT_ASKED}")
+
+
+def test_allows_payment_confirmation_when_the_goal_asks_to_pay():
+    assert review("Pay my bill in full with the card on file", "1", PAYMENT_CONFIRMATION) is None
+
+
+def test_cancel_confirmation():
+    prompt = ("You have asked to cancel your appointment on Tuesday, March 4th at 10 AM. To "
+              "confirm, press 1.")
+    assert review(BALANCE, "1", prompt) == ("confirm", f"it would cancel, {NOT_ASKED}")
+    assert review("Cancel my appointment on Tuesday", "1", prompt) is None
+
+
+def test_refuses_yes_to_go_paperless():
+    assert review(BALANCE, "1", "Would you like to go paperless? Press 1 for yes, or 2 for "
+                  "no.") is not None
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("You entered 94103. If this is correct, press 1.", id="digit-string"),
+    pytest.param("You entered 9 4 1 0 3. If this is correct, press 1. To re-enter, press 2.",
+                 id="spaced-digits"),
+    pytest.param("You entered 94103. If this is correct, press 1. If not, press 2.",
+                 id="if-not"),
+])
+def test_allows_readback_confirmation(text):
+    assert review(BALANCE, "1", text) is None
+
+
+@pytest.mark.parametrize(("keys", "text"), [
+    pytest.param("4", "Please enter your 5-digit ZIP code.", id="first-digit"),
+    pytest.param("94103", "Please enter your 5-digit ZIP code.", id="whole-zip"),
+    pytest.param("94103#", "Please enter your 5-digit ZIP code.", id="zip-and-pound"),
+    pytest.param("9", "Please enter the last four digits of the Social Security number.",
+                 id="ssn-digit"),
+])
+def test_allows_digits_at_an_entry_prompt(keys, text):
+    assert review(BALANCE, keys, text) is None
+
+
+# --- amounts and qualifiers ------------------------------------------------------------------
+
+
+def test_refuses_a_different_amount():
+    menu = ("To pay your statement balance of $1,593.20, press 1. To pay a different amount, "
+            "press 2.")
+    assert review("Pay $50 toward my bill", "1", menu) == (
+        "pay your statement balance of $1,593.20",
+        "it would pay $1,593.20, not the $50.00 asked for")
+    assert review("Pay $50 toward my bill", "2", menu) is None
+
+
+def test_refuses_confirming_a_different_amount():
+    assert review("Pay $50 toward my bill", "1", PAYMENT_CONFIRMATION) == (
+        "confirm this payment", "it would pay $142.67, not the $50.00 asked for")
+
+
+def test_allows_confirming_the_amount_asked_for():
+    assert review("Pay $50 toward my bill", "1", "You're about to pay $50.00 with your Visa "
+                  "ending in 4417. To confirm this payment, press 1.") is None
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param("1", ("receive your transcript by mail", "it would order: by mail, not by "
+                       "email"), id="mail-refused"),
+    pytest.param("2", None, id="email-allowed"),
+])
+def test_refuses_mail_when_the_goal_says_email(keys, expected):
+    menu = "To receive your transcript by mail, press 1. To receive it by email, press 2."
+    assert review("Order my transcript and email me a copy", keys, menu) == expected
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param("1", ("order an official transcript",
+                       "it would order: official, which the goal rules out"),
+                 id="official-refused"),
+    pytest.param("2", None, id="unofficial-allowed"),
+])
+def test_refuses_what_the_goal_rules_out(keys, expected):
+    menu = ("To order an official transcript, press 1. To order an unofficial transcript, "
+            "press 2.")
+    goal = "Order my transcript. I don't want to pay for an official one."
+    assert review(goal, keys, menu) == expected
+
+
+def test_refuses_ordering_when_the_goal_only_asks_how():
+    menu = ("To order an official transcript, press 1. To order an unofficial transcript, "
+            "press 2.")
+    goal = "I don't want to pay for an official one, just find out how to get my transcript"
+    assert review(goal, "1", menu) == ("order an official transcript",
+                                       f"it would order, {NOT_ASKED}")
+
+
+# --- options that decline, navigate or keep holding ------------------------------------------
+
+
+def test_allows_cancelling_the_request():
+    prompt = "To confirm this payment, press 1. To cancel this request, press 2."
+    assert review(BALANCE, "2", prompt) is None
+
+
+def test_allows_cancel_after_a_payment_summary():
+    assert review(BALANCE, "2", PAYMENT_CONFIRMATION) is None
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    pytest.param("1", None, id="continue-holding-allowed"),
+    pytest.param("2", ("request a callback", f"it would schedule, {NOT_ASKED}"),
+                 id="callback-refused"),
+])
+def test_hold_menu(keys, expected):
+    prompt = ("All agents are busy. To continue holding, press 1. To request a callback, "
+              "press 2.")
+    assert review(BALANCE, keys, prompt) == expected
+
+
+@pytest.mark.parametrize(("keys", "text"), [
+    pytest.param("0", "To speak with a representative, press 0.", id="representative"),
+    pytest.param("9", "To repeat these options, press 9.", id="repeat"),
+    pytest.param("9", "To hear your balance, press 1. To make a payment, press 2. To return "
+                 "to the main menu, press 9.", id="main-menu"),
+    pytest.param("1", "For billing, press 1.", id="department"),
+    pytest.param("1", "For balance or to make a payment, press 1.", id="billing-submenu"),
+])
+def test_allows_navigation(keys, text):
+    assert review(BALANCE, keys, text) is None
+
+
+def test_allows_several_keys_and_nothing_heard():
+    assert review(BALANCE, "12", "To pay your bill, press 1.") is None
+    assert SafetyPolicy(BALANCE, VOCAB).review("1", []) is None
