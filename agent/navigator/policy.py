@@ -61,7 +61,10 @@ tracking number is given): the requester gave the facts the path needs."""
 OFFERS_ANSWER = 0.4
 """Credit for an option that offers the kind of answer the goal asks for ("balance and
 due date" for "how much do I owe and when is it due?")."""
-PERSON_DEPARTMENT = 1.5
+HUMAN_OPTION = 2.0
+"""Bonus of an option naming a person ("speak with a representative") for a goal that
+asks for one."""
+PERSON_DEPARTMENT = 1.2
 """Relevance of an option that leads to the person the goal wants ("my claims adjuster"
 -> "check on an existing claim"), tried before an unannounced 0."""
 ANSWER_MIN = 1.5
@@ -133,6 +136,13 @@ _REFERRAL = re.compile(
     r"to|reach)|(?:is|are) (?:issued|handled|managed|serviced|processed) by|no (?:longer|"
     r"record)|we do not|we don't|we can't|we cannot)\b", re.I)
 """A statement that the goal cannot be served here, and who or where can serve it."""
+_REFUSES_HUMAN = re.compile(
+    r"\b(?:(?:don't|do not|doesn't|won't|not|never|no need to|rather not)\b(?:\W+\w+){0,5}?\W+"
+    r"(?:hold|wait|speak|talk|person|people|representative|agent|operator|human|someone)"
+    r"|without (?:waiting|holding|speaking|talking)"
+    r"|(?:automated|self[- ]service) (?:line|menu|system|phone menu|options?) only"
+    r"|only (?:the )?(?:automated|self[- ]service))\b", re.I)
+"""A goal that keeps the call to the automated line: no operator, no queue."""
 _CONDITIONAL = re.compile(r"^\s*(?:when|if|once|after|before|as soon as|should|cuando|si)\b",
                           re.I)
 _CANT_HELP = re.compile(
@@ -187,8 +197,9 @@ class IvrPolicy:
         self.relevance = WordRelevance(task.goal, vocabulary)
         self.safety = safety or SafetyPolicy(task.goal, vocabulary)
         goal_terms = self.relevance.goal_terms
-        self.wants_human = bool(goal_terms & {vocabulary.term(w)
-                                              for w in vocabulary.wants_human})
+        self.refuses_human = bool(_REFUSES_HUMAN.search(task.goal))
+        self.wants_human = not self.refuses_human and bool(
+            goal_terms & {vocabulary.term(w) for w in vocabulary.wants_human})
         self.language = self._preferred_language()
         self.turns: list[Turn] = []
         self.tried: dict[frozenset, set[str]] = {}  # menu signature -> selectors tried
@@ -561,9 +572,15 @@ class IvrPolicy:
                                          if _OFFERS[kind].search(option.label))
             if self._uses_our_facts(option):
                 score += FACT_HINT
-            if self.wants_human and self._is(option, vocab.wants_human):
-                score += 2.0
             scored.append((score, option))
+        if self.wants_human:
+            # a person in general ("the operator") only beats the department the goal
+            # names ("an admissions counselor") when no such department is offered
+            department = any(score >= PERSON_DEPARTMENT for score, option in scored
+                             if not self._is(option, vocab.wants_human))
+            bonus = -HUMAN_OPTION / 4 if department else HUMAN_OPTION
+            scored = [(score + bonus if self._is(option, vocab.wants_human) else score, option)
+                      for score, option in scored]
         scored.sort(key=lambda pair: -pair[0])
         identify = self._identification(open_options)
         if identify is not None and not (scored and scored[0][0] >= CONFIDENT_CHOICE
@@ -600,7 +617,8 @@ class IvrPolicy:
         if default is not None:
             return self._select(default, turn, "the goal does not say so: the 'no' answer",
                                 on_path=self.on_goal_path)
-        if "0" not in offered_keys and not operator_tried and not scored:
+        if ("0" not in offered_keys and not operator_tried and not scored
+                and not self.refuses_human):
             return self._operator(tried)
         if self.avoided:
             label, why = next(iter(self.avoided.items()))

@@ -17,9 +17,17 @@ TOPIC = 0.5
 """Credit per goal term evoking a topic the text shares ("copay" and "coverage" are both
 about benefits), up to :data:`MAX_TOPIC`."""
 MAX_TOPIC = 1.5
+CONTRADICTION = 1.0
+"""Penalty per goal term the text negates ("hasn't been reported" for a goal that says
+it was reported), or per negated goal term the text affirms."""
 CONTEXT = 0.3
 """Weight of a goal term that names what the whole phone line is about ("card" on a card
 issuer's line, from its greeting): it tells no option from another."""
+
+
+def _negated(term: str) -> str:
+    """``not_x`` for ``x`` and ``x`` for ``not_x``."""
+    return term[4:] if term.startswith("not_") else "not_" + term
 
 
 class WordRelevance:
@@ -48,7 +56,8 @@ class WordRelevance:
         """How well ``text`` fits the goal; 0 means unrelated.
 
         Recall of the goal's terms (1 per exact term, :data:`RELATED` per related one),
-        plus :data:`TOPIC` per goal term evoking a topic they share. For an option label
+        plus :data:`TOPIC` per goal term evoking a topic they share, less
+        :data:`CONTRADICTION` per goal term the text negates. For an option label
         (``precision``) the word part is weighted by how much of the label the goal
         explains, so "auto loan" loses to "mortgage" for a home-loan goal; a statement that
         answers the goal may say much more than the goal, so it is scored without that
@@ -75,4 +84,5 @@ class WordRelevance:
                 if t in goal or any(self._related(g, t) for g in goal)
                 or self.vocab.topics_of({t}) & self.goal_topics)
             recall *= 0.5 + 0.5 * explained / len(terms)
-        return recall + topic_credit
+        contradicted = sum(1 for g in goal if _negated(g) in terms)
+        return recall + topic_credit - CONTRADICTION * contradicted

@@ -77,6 +77,12 @@ _SPECIFIC_FIRST = ("payment_arrangement", "report_lost", "transfer_money", "file
                    "order", "change", "pay", "confirm")
 
 
+_SHARED_OBJECT = re.compile(
+    r"^(?:to |para )?(?P<verbs>[a-zé]+(?:\s*,\s*[a-zé]+)*,?\s+(?:or|and|o|y)\s+[a-zé]+)"
+    r"\s+(?P<object>.+)$")
+"""Coordinated verbs before one object ("make, change or cancel an appointment")."""
+
+
 class SafetyPolicy(KeyGuard):
     """Refuses keys that act on the customer's behalf beyond ``goal``.
 
@@ -103,7 +109,14 @@ class SafetyPolicy(KeyGuard):
         return patterns
 
     def actions_in(self, text: str) -> set[str]:
-        """The actions ``text`` names (a goal, an option label, a prompt)."""
+        """The actions ``text`` names (a goal, an option label, a prompt). Verbs sharing
+        one object count each with it: "make, change or cancel an appointment" names
+        making an appointment, changing one and cancelling one."""
+        found = _SHARED_OBJECT.match(text.strip().lower())
+        if found is not None:
+            verbs = re.split(r"\s*,\s*(?:(?:or|and|o|y)\s+)?|\s+(?:or|and|o|y)\s+",
+                             found["verbs"])
+            text = ", ".join(f"{verb} {found['object']}" for verb in verbs if verb)
         normalized = self.vocab.normalize(text)
         return {a for a, p in self._patterns.items() if p.search(normalized)}
 
