@@ -293,15 +293,23 @@ class IvrPolicy:
                 and _CLAUSE.search(sentence) is not None
                 and not _NOT_ANSWER.search(sentence.strip()))
 
+    def _actions_done(self, sentence: str) -> set[str]:
+        """The actions a sentence says were done ("has been cancelled" -> cancel)."""
+        words = self.vocab.normalize(sentence).split()
+        return self.safety.actions_in(" ".join(map(self.vocab.term, words)))
+
     def _answer(self, reading: Reading, *, person: bool = False) -> Decision | None:
         """Record the turn's informative statements when they answer the goal."""
         if self.wants_human and not person:
             return None
         informative = [s for s in reading.statements if self._informative(s)]
-        if self.safety.asked and not any(_DONE.search(s) and not _CONDITIONAL.match(s)
-                                         for s in reading.statements):
+        if self.safety.asked and not any(
+                _DONE.search(s) and not _CONDITIONAL.match(s)
+                and not self._actions_done(s) - self.safety.asked
+                for s in re.split(r"(?<=[.!?])\s+", reading.text)):
             # the goal asks for an action: only word that it was done answers ("when you
-            # report your card, it will be cancelled" is a warning before the deed)
+            # report your card, it will be cancelled" is a warning before the deed; "your
+            # appointment has been cancelled" is a step of moving it, not the move)
             return None
         elif self.answer_types and not self.safety.asked:
             # "when is it due?" is answered by a date, "how much?" by an amount

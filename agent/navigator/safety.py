@@ -30,7 +30,7 @@ _INFO_WORDS = re.compile(
     r"estimate|quote)\b")
 _DECLINE = re.compile(
     r"^(?:no|cancel|go back|return(?: to .*)?|decline|start over|re-?enter|not correct|"
-    r"make (?:a )?changes?|try again|exit|keep (?:it|my \w+)|change (?:it|that|the \w+))"
+    r"make (?:a )?changes?|try again|exit|keep (?:it|(?:my|your|the) (?:current )?\w+)|change (?:it|that|the \w+))"
     r"(?:\s+(?:this|that|it|the)?\s*(?:request|transaction|payment|change|order|process|"
     r"action|entry|now)?)?$")
 _CLAUSES = re.compile(r"[.,;:?!]|\band\b|\bthen\b|\bbut\b")
@@ -60,6 +60,9 @@ _IMPLIED_BY = {
 """An option's action is also asked for when the goal asks for one of these."""
 _AFFIRMS = re.compile(r"^(?:to\s+)?(?:yes|confirm|correct|proceed|continue|accept|agree|"
                       r"(?:that|this) is correct|if (?:that|this) is correct|s[ií]|correcto)\b")
+_AND_CONTINUE = re.compile(r"\band (?:continue|proceed)$")
+"""A step named on the way to what the prompt describes ("release your current
+appointment and continue"): it affirms that."""
 _AMOUNT = re.compile(r"\$\s?(\d[\d,]*)(?:\.(\d{1,2}))?")
 _WHOLE_BALANCE = re.compile(r"\b(?:full|entire|total|whole|statement|current|remaining)\s+"
                             r"(?:balance|amount)\b|\bin full\b|\bpay (?:it|the balance) off\b")
@@ -152,7 +155,7 @@ class SafetyPolicy(KeyGuard):
         if option.wait or _DECLINE.match(label) or self._is_navigation(option):
             return None
         actions = self.actions_in(label)
-        affirms = _AFFIRMS.match(label) is not None
+        affirms = _AFFIRMS.match(label) is not None or _AND_CONTINUE.search(label) is not None
         normalized = vocab.normalize(label)
         leads_with_action = any(p.match(normalized) for p in self._patterns.values())
         if _INFO_WORDS.search(label) and not (affirms or leads_with_action):
