@@ -188,7 +188,7 @@ def mock_ivr(
     except ScenarioError as e:
         err_console.print(str(e), markup=False, soft_wrap=True)
         raise typer.Exit(1) from e
-    os.environ["MOCK_IVR_FILE"] = str(ivr_file)
+    os.environ["MOCK_IVR_PATH"] = str(ivr_file)
     os.environ["MOCK_IVR_TIME_SCALE"] = str(time_scale)
     if events_dir is not None:
         os.environ["MOCK_IVR_EVENTS_DIR"] = str(events_dir)

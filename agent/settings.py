@@ -43,8 +43,9 @@ class Settings(BaseSettings):
                                "0.7 is LiveKit's production default.")
     job_executor: Literal["process", "thread"] = Field(
         "process", description="How the worker runs jobs: a process each, or threads.")
-    mock_ivr_file: Path = Field(Path("scenarios/ivrs/first_meridian_bank.yaml"),
-                                description="The IVR the mock-ivr worker plays.")
+    mock_ivr_path: Path = Field(Path("scenarios/ivrs"),
+                                description="The IVR file, or folder of IVR files, the "
+                                            "mock-ivr worker plays (chosen per call).")
     mock_ivr_time_scale: float = Field(
         1.0, gt=0, description="Wall seconds per simulated IVR second (0.05: 20x faster).")
     mock_ivr_events_dir: Path | None = Field(

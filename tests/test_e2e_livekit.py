@@ -46,7 +46,9 @@ async def _call(service, request: CallRequest, ivr: str = BANK):
     room = await dispatch_call(request, service.settings, mock_ivr=ivr)
     result = await wait_for_result(ResultStore(service.settings.results_db), request.call_id,
                                    timeout_s=RESULT_TIMEOUT_S)
-    assert result is not None, "\n".join(service.navigator.lines[-40:])
+    assert result is not None, "\n".join(
+        line for worker in service.workers for line in worker.lines
+        if room in line or request.call_id in line)
     return room, result
 
 
@@ -72,6 +74,9 @@ def over_the_server(service):
                 result = await wait_for_result(ResultStore(service.settings.results_db),
                                                request.call_id, timeout_s=RESULT_TIMEOUT_S)
                 events = await _ivr_log(service, room) if result is not None else []
+                if result is None:  # what both workers said about it, for the failure
+                    events = [line for worker in service.workers for line in worker.lines
+                              if room in line or request.call_id in line]
                 return loaded.scenario.id, (result, events)
 
         return dict(await asyncio.gather(*(one(p) for p in SHIPPED)))
@@ -86,7 +91,8 @@ def test_both_transports_make_the_same_call(over_the_server, path):
     loaded = load_scenario(path)
     in_process = run_virtual(run_scenario(loaded))
     result, events = over_the_server[loaded.scenario.id]
-    assert result is not None, f"no result within {RESULT_TIMEOUT_S} s over the server"
+    assert result is not None, (f"no result within {RESULT_TIMEOUT_S} s over the server; "
+                                + "\n".join(events))
     received = "".join(e.key for e in events if e.type == "dtmf")
     assert (result.outcome, received, result.answer, result.facts) == (
         in_process.result.outcome, in_process.received_keys, in_process.result.answer,
@@ -98,7 +104,7 @@ def test_both_transports_make_the_same_call(over_the_server, path):
 def test_bank_scenario_passes_over_the_real_server(over_the_server, path):
     loaded = load_scenario(path)
     result, events = over_the_server[loaded.scenario.id]
-    assert result is not None, f"no result within {RESULT_TIMEOUT_S} s"
+    assert result is not None, f"no result within {RESULT_TIMEOUT_S} s; " + "\n".join(events)
     # the judge counts the digits the IVR received over the room, not the tool calls
     assert judge(loaded, result, events, check_duration=False).reasons == []
 

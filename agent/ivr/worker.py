@@ -1,7 +1,7 @@
 """The ``mock-ivr`` worker: joins a room on dispatch and plays an IVR to the first
 participant that calls it (see :class:`~agent.ivr.participant.MockIvrAgent`).
 
-It loads its IVR files once per process (LiveKit's prewarm), from ``MOCK_IVR_FILE`` (a
+It loads its IVR files once per process (LiveKit's prewarm), from ``MOCK_IVR_PATH`` (a
 file, or a folder of IVR files); a dispatch's metadata ``{"ivr": "<id>"}`` picks one, and
 the first is played when it names none.
 """
@@ -52,7 +52,7 @@ def load_ivrs(path: Path) -> dict[str, IvrDefinition]:
 
 def prewarm(proc: JobProcess) -> None:
     """Load the IVRs once per job process, before any call."""
-    proc.userdata["ivrs"] = load_ivrs(Settings().mock_ivr_file)
+    proc.userdata["ivrs"] = load_ivrs(Settings().mock_ivr_path)
 
 
 async def accept_as_mock_ivr(request: JobRequest) -> None:
@@ -64,7 +64,7 @@ async def mock_ivr_job(ctx: JobContext) -> None:
     """Play the dispatch's IVR to the first caller in the room, then leave."""
     settings = Settings()
     ivrs: dict[str, IvrDefinition] = ctx.proc.userdata.get("ivrs") or load_ivrs(
-        settings.mock_ivr_file)
+        settings.mock_ivr_path)
     try:
         wanted = json.loads(ctx.job.metadata or "{}").get("ivr")
     except (json.JSONDecodeError, AttributeError):

@@ -52,7 +52,7 @@ CONFIDENT_CHOICE = 1.5
 """Relevance of a choice after which what the line says next is taken as about the goal."""
 ASKED_ACTION = 1.5
 """Credit for an option that does what the goal asks to be done (pay, cancel...)."""
-TELLS_ONLY = 1.0
+TELLS_ONLY = 1.5
 """Penalty for an option that only tells ("status", "hours") when the goal asks for an
 action to be taken."""
 FACT_HINT = 0.3
@@ -136,6 +136,9 @@ _REFERRAL = re.compile(
     r"to|reach)|(?:is|are) (?:issued|handled|managed|serviced|processed) by|no (?:longer|"
     r"record)|we do not|we don't|we can't|we cannot)\b", re.I)
 """A statement that the goal cannot be served here, and who or where can serve it."""
+_KEYPAD = re.compile(r"\b(?:enter|press|dial|type|key ?pad|touch[- ]?tone|pound|followed by)\b",
+                     re.I)
+"""Words of a keypad entry: a person asking for a number without them wants it spoken."""
 _REFUSES_HUMAN = re.compile(
     r"\b(?:(?:don't|do not|doesn't|won't|not|never|no need to|rather not)\b(?:\W+\w+){0,5}?\W+"
     r"(?:hold|wait|speak|talk|person|people|representative|agent|operator|human|someone)"
@@ -251,8 +254,8 @@ class IvrPolicy:
             return self.record("failed", reason=(
                 f"The IVR repeated the same prompt {MAX_SAME_PROMPT + 1} times without "
                 "progress."))
-        if reading.person or (self.with_person and not reading.options
-                              and reading.entry is None):
+        if reading.person or (self.with_person and not reading.options and (
+                reading.entry is None or not _KEYPAD.search(turn.heard))):
             return self._talk_to_person(turn)
         self.with_person = False
         answer = self._answer(reading)
@@ -562,14 +565,15 @@ class IvrPolicy:
                 return Decision(why="English is the default: staying on the line")
 
         scored = []
+        refused_here: dict[str, str] = {}
         for option in open_options:
             if self._language_of(option) or self._is_navigation(option):
                 continue
             score = self.relevance.score(option.label)
             refusal = self.safety.refusal(option, reading)
             if refusal is not None:
-                if score >= CHOOSE_MIN:
-                    self.avoided[option.label] = refusal
+                if score >= CHOOSE_MIN or self.on_goal_path:
+                    self.avoided[option.label] = refused_here[option.label] = refusal
                 continue
             action = self.safety.action_of(option, reading)
             if action in self.safety.asked:
@@ -601,6 +605,13 @@ class IvrPolicy:
                 and not any(self._is(o, vocab.wants_human) for _, o in scored)
                 and not any(score >= PERSON_DEPARTMENT for score, _ in scored)):
             return self._operator(tried)  # no option names a person: the unannounced 0
+        if refused_here and self.on_goal_path and not reading.hold and (
+                not scored or all(self.safety.declines(o) for _, o in scored)):
+            # the goal's path goes on only through what was refused ("to change to this
+            # flight for a $99 fee, press 1"); declining it would only lead elsewhere
+            label, why = next(iter(refused_here.items()))
+            return self.record("failed", answer=" ".join(reading.statements), reason=(
+                f"The goal can only go on through '{label}', which was declined: {why}."))
         if scored and scored[0][0] >= CHOOSE_MIN:
             score, best = scored[0]
             return self._select(best, turn, f"best match for the goal ({score:.2f})",

@@ -63,6 +63,16 @@ _AFFIRMS = re.compile(r"^(?:to\s+)?(?:yes|confirm|correct|proceed|continue|accep
 _AND_CONTINUE = re.compile(r"\band (?:continue|proceed)$")
 """A step named on the way to what the prompt describes ("release your current
 appointment and continue"): it affirms that."""
+_FEE = re.compile(r"\b(?:fee|charge|cost|surcharge|penalty|for|costs)s?\b[^.$]{0,30}\$\s?\d[\d,.]*"
+                  r"|\$\s?\d[\d,.]*\s+(?:\w+\s+)?(?:fee|charge|surcharge|penalty)\b", re.I)
+"""A price put on what an option does ("a change fee of $99", "a $25 booking fee")."""
+_REFUSES_COST = re.compile(
+    r"\b(?:not|never|won't|don't|do not|refuse to)\s+(?:\w+\s+){0,2}pay(?:ing)?\b"
+    r"|\b(?:only if|as long as)\b[^.]{0,30}\b(?:free|no (?:cost|charge|fee)|"
+    r"(?:doesn't|does not|won't|will not) cost)"
+    r"|\bwithout (?:paying|a fee|any fee|a charge|charge)\b|\bno (?:extra )?(?:fees?|charge)\b")
+"""A goal that refuses any cost ("only if it doesn't cost anything", "I'm not paying a
+fee")."""
 _AMOUNT = re.compile(r"\$\s?(\d[\d,]*)(?:\.(\d{1,2}))?")
 _WHOLE_BALANCE = re.compile(r"\b(?:full|entire|total|whole|statement|current|remaining)\s+"
                             r"(?:balance|amount)\b|\bin full\b|\bpay (?:it|the balance) off\b")
@@ -100,6 +110,7 @@ class SafetyPolicy(KeyGuard):
         self.asked = self.actions_asked(goal)
         self.pending: str | None = None  # the asked action the last allowed choice began
         self.amounts = amounts(goal)
+        self.refuses_cost = bool(_REFUSES_COST.search(goal.lower()))
         self.wanted, self.unwanted = self._qualifiers(goal)
 
     @cached_property
@@ -159,22 +170,34 @@ class SafetyPolicy(KeyGuard):
         normalized = vocab.normalize(label)
         leads_with_action = any(p.match(normalized) for p in self._patterns.values())
         if _INFO_WORDS.search(label) and not (affirms or leads_with_action):
+            if actions & self.asked:  # "review, change or cancel it" for a change goal
+                return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
             return None  # "payment information", "order status", "balance or make a payment"
         actions.discard("confirm")
         if not actions and affirms:
             if self.pending is not None:
                 return self.pending  # confirming what was just chosen ("book" -> "confirm")
             obj = _AFFIRMS.sub("", label, count=1).strip(" ,.")
-            if not _GENERIC_OBJECT.match(obj):
+            if _AFFIRMS.match(label) and not _GENERIC_OBJECT.match(obj):
                 return "confirm"  # "confirm this appointment": confirming is the action
             intents = [s for s in reading.prose if _INTENT.search(s.lower())]
             actions = self.actions_in(" ".join(intents)) - {"confirm"}
+        leading = [a for a, p in self._patterns.items() if p.match(normalized)]
+        if (len(actions) > 1 and leading and not affirms
+                and not _SHARED_OBJECT.match(label.strip())):
+            return leading[0]  # "purchase a seat upgrade" buys, whatever "upgrade" may mean
         if len(actions) > 1 and actions & self.asked:
             return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
         for action in _SPECIFIC_FIRST:  # "make, change or cancel an appointment": a
             if action in actions:  # category the goal's action opens, else refused
                 return action
         return None
+
+    def declines(self, option: Option) -> bool:
+        """Whether choosing ``option`` turns down what the prompt offers ("keep your
+        current flight", "cancel", "return to the main menu")."""
+        return (_DECLINE.match(option.label.lower()) is not None
+                or self._is_navigation(option))
 
     def _is_navigation(self, option: Option) -> bool:
         vocab = self.vocab
@@ -261,6 +284,10 @@ class SafetyPolicy(KeyGuard):
         action = self.action_of(option, reading)
         if not self.allows(action):
             return f"it would {action.replace('_', ' ')}, which the goal does not ask for"
+        if action is not None and self.refuses_cost and (fee := _FEE.search(
+                " ".join([*reading.prose, *reading.statements, option.label]))):
+            return (f"it would {action.replace('_', ' ')} at a cost ({fee.group(0)}), which "
+                    "the goal refuses to pay")
         if action is not None and (mismatch := self.amount_mismatch(option, reading)):
             return f"it would {action.replace('_', ' ')} {mismatch}"
         if action is not None and (mismatch := self.qualifier_mismatch(option, reading)):

@@ -4,7 +4,7 @@ text handling built on it: lower-casing, Spanish to English, phrase folding, ste
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -82,9 +82,21 @@ class Vocabulary(BaseModel):
         phrases = sorted((p for p in self.spanish if " " in p), key=len, reverse=True)
         return re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases)) if phrases else None
 
+    @cached_property
+    def _normalized(self) -> dict[str, str]:
+        return {}  # text -> normalize(text): menus repeat, and every option is read often
+
     def normalize(self, text: str) -> str:
         """Lower-cased words of ``text`` with Spanish words and phrases translated and
         phrases folded ("date of birth" -> "date_of_birth"), separated by single spaces."""
+        cached = self._normalized.get(text)
+        if cached is None:
+            if len(self._normalized) > 10_000:
+                self._normalized.clear()
+            cached = self._normalized[text] = self._normalize(text)
+        return cached
+
+    def _normalize(self, text: str) -> str:
         lowered = text.lower().replace("’", "'")
         if self._spanish_phrases is not None:
             lowered = self._spanish_phrases.sub(lambda m: self.spanish[m.group(0)], lowered)
@@ -125,9 +137,13 @@ class Vocabulary(BaseModel):
 
     def has_phrase(self, text: str, phrases: list[str]) -> bool:
         """Whether lower-cased ``text`` contains one of ``phrases`` as whole words."""
-        lowered = text.lower().replace("’", "'")
-        return any(re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", lowered)
-                   for p in phrases)
+        return _phrase_regex(tuple(phrases)).search(text.lower().replace("’", "'")) is not None
+
+
+@lru_cache(maxsize=512)
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) or "(?!)"
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
 def stem(word: str) -> str:
