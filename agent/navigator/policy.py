@@ -324,6 +324,7 @@ class IvrPolicy:
         best = max(self.relevance.score(s, precision=False) for s in reading.statements)
         onward = [self.relevance.score(o.label) for o in reading.options
                   if not self._is_navigation(o) and not self._is(o, self.vocab.wants_human)
+                  and not self._is(o, self.vocab.explore)
                   and self.safety.refusal(o, reading) is None]
         menu_follows = any(score >= CHOOSE_MIN for score in onward)  # it goes on toward the goal
         if onward and max(onward) >= best and not person:
@@ -343,7 +344,7 @@ class IvrPolicy:
                 not self._is_navigation(o) and self.safety.refusal(o, reading) is None
                 and self.relevance.score(o.label) >= CHOOSE_MIN for o in reading.options):
             return None  # it asks again, transfers, or still offers a way on
-        said = [s for s in reading.statements if _REFERRAL.search(s)]
+        said = [s for s in reading.prose if _REFERRAL.search(s)]
         if not said:
             return None
         best = max(self.relevance.score(s, precision=False) for s in said)
@@ -351,7 +352,7 @@ class IvrPolicy:
             not self._is_navigation(o) for o in reading.options)
         if best < ANSWER_MIN and not (on_path and best >= ON_PATH_ANSWER_MIN):
             return None
-        answer = " ".join(reading.statements)
+        answer = " ".join(s for s in reading.prose if s in reading.statements or s in said)
         return self.record("failed", answer,
                            reason=f"The goal is not served on this line: {answer}")
 
@@ -577,7 +578,9 @@ class IvrPolicy:
                 continue
             action = self.safety.action_of(option, reading)
             if action in self.safety.asked:
-                score += ASKED_ACTION  # the goal asks for what this option does
+                # the goal asks for what this option does, to what it names (a pickup is
+                # not booked under "redelivery")
+                score += ASKED_ACTION if score > 0 else ASKED_ACTION / 3
             elif self.safety.asked and action is None and _TELLS.search(option.label):
                 score -= TELLS_ONLY  # "flight status" only tells; the goal asks for a deed
             score += OFFERS_ANSWER * sum(1 for kind in self.answer_types

@@ -37,6 +37,8 @@ _CLAUSES = re.compile(r"[.,;:?!]|\band\b|\bthen\b|\bbut\b")
 _QUESTION_WORDS = re.compile(
     r"\b(?:what|when|how|which|where|why|whether|if|whose|is|are|do|does|did|can i|could i|"
     r"should i|will|would it|cuándo|cuando|qué|que|cómo|como|cuál|cual)\b")
+_AUXILIARY_FIRST = re.compile(r"\s*(?:has|have|had|was|were)\b")
+"""A question by inversion ("has my aid been paid out yet?")."""
 _DESIRE = re.compile(
     r"\b(?:want(?:s)? to|wanna|would like to|'d like to|need(?:s)? to|have to|please|help me|"
     r"can you|could you|go ahead and|get me|i'm calling to|calling to|trying to|"
@@ -148,7 +150,7 @@ class SafetyPolicy(KeyGuard):
                     continue
                 before = normalized[:found.start()].split()[-5:]
                 desire = _DESIRE.search(clause)
-                question = _QUESTION_WORDS.search(clause)
+                question = _QUESTION_WORDS.search(clause) or _AUXILIARY_FIRST.match(clause)
                 if any(_NEGATION.fullmatch(w) for w in before):
                     forbidden.add(action)  # "don't switch me yet", "I don't want to pay"
                 elif desire and (question is None or question.start() > desire.start()):
