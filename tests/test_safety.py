@@ -38,7 +38,7 @@ def review(goal: str, keys: str, *texts: str):
     pytest.param("Pay my bill in full with the card on file", {"pay"}, id="pay"),
     pytest.param("Set up a payment plan", {"payment_arrangement"}, id="payment-plan"),
     pytest.param("Cancel my appointment on Tuesday", {"cancel"}, id="cancel"),
-    pytest.param("Please reschedule my appointment to Friday", {"schedule"}, id="reschedule"),
+    pytest.param("Please reschedule my appointment to Friday", {"schedule", "change"}, id="reschedule"),
     pytest.param("Refill my prescription", {"refill"}, id="refill"),
     pytest.param("Update my mailing address", {"change"}, id="update-address"),
     pytest.param("Find out my balance and pay it", {"pay"}, id="find-out-and-pay"),

@@ -20,11 +20,9 @@ from agent.supervisor import CallLimits
 SHIPPED = find_scenario_files(SCENARIOS)
 KNOWN_FAILURES = {
     # each with its cause in README.md ("Measured"); a fix makes its test fail (xfail strict)
-    "air_bag_missing_phone", "air_change_fee_trap", "air_itinerary_seat_retry",
-    "card_book_flight_unserved", "card_pay_specific_amount", "card_reach_specialist",
-    "gov_duplicate_title", "ins_adjuster_contact", "ins_file_glass_claim",
-    "ins_roadside_jump_start", "parcel_change_address_unservable", "parcel_hold_at_store",
-    "parcel_request_pickup", "tel_plan_price_check", "uni_aid_disbursed",
+    "air_itinerary_seat_retry", "card_pay_specific_amount", "card_reach_specialist",
+    "ins_adjuster_contact", "ins_file_glass_claim", "ins_roadside_jump_start",
+    "parcel_change_address_unservable", "parcel_hold_at_store", "tel_plan_price_check",
 }
 BALANCE = CallTask(goal="What is the available balance of the checking account?",
                    facts={"customer_id": "10000001", "pin": "2468"}, secrets=["pin"])

@@ -136,6 +136,8 @@ _REFERRAL = re.compile(
     r"to|reach)|(?:is|are) (?:issued|handled|managed|serviced|processed) by|no (?:longer|"
     r"record)|we do not|we don't|we can't|we cannot)\b", re.I)
 """A statement that the goal cannot be served here, and who or where can serve it."""
+_FIELD_PREPOSITION = re.compile(r"\s(?:for|on|from|associated with|linked to)\s", re.I)
+"""Where a field's head ends ("the billing ZIP code | for this card")."""
 _KEYPAD = re.compile(r"\b(?:enter|press|dial|type|key ?pad|touch[- ]?tone|pound|followed by)\b",
                      re.I)
 """Words of a keypad entry: a person asking for a number without them wants it spoken."""
@@ -345,8 +347,8 @@ class IvrPolicy:
                 and self.relevance.score(o.label) >= CHOOSE_MIN for o in reading.options):
             return None  # it asks again, transfers, or still offers a way on
         said = [s for s in reading.prose if _REFERRAL.search(s)]
-        if not said:
-            return None
+        if not any(self._names_our_subject(s) for s in said):
+            return None  # about another service ("licenses cannot be ordered by phone")
         best = max(self.relevance.score(s, precision=False) for s in said)
         on_path = self.on_goal_path and not any(
             not self._is_navigation(o) for o in reading.options)
@@ -355,6 +357,21 @@ class IvrPolicy:
         answer = " ".join(s for s in reading.prose if s in reading.statements or s in said)
         return self.record("failed", answer,
                            reason=f"The goal is not served on this line: {answer}")
+
+    def _same_object(self, option: Option) -> bool:
+        """Whether ``option`` acts on what the goal names: it names nothing but the action
+        ("make a payment"), or something the goal names (or a related word)."""
+        objects = set(self.vocab.terms(option.label)) - self.safety.action_words
+        return not objects or self._names_our_subject(option.label)
+
+    def _names_our_subject(self, sentence: str) -> bool:
+        """Whether ``sentence`` names what the goal is about, not only what it asks done
+        ("title" for "order me a replacement title", not "replacement")."""
+        verbs = self.safety.action_words
+        subject = {g for g in self.relevance.goal_terms if g not in verbs} - self.relevance.context
+        terms = set(self.vocab.terms(sentence))
+        related = self.vocab.related_stems
+        return any(g in terms or related.get(g, frozenset()) & terms for g in subject)
 
     def _figure_name(self, sentence: str, figure: str, index: int) -> str:
         """A snake_case name for a figure from the words before it in its clause
@@ -419,6 +436,27 @@ class IvrPolicy:
         return {kind for kind, words in self.vocab.fields.items()
                 if any(f" {self.vocab.normalize(w)} " in normalized for w in words)}
 
+    def _head_kinds(self, text: str) -> set[str]:
+        """The kinds of field named before a preposition, when another kind follows it
+        ("billing ZIP code for this card" -> the ZIP code); else every kind named."""
+        parts = _FIELD_PREPOSITION.split(text.replace("_", " "), maxsplit=1)
+        kinds = self._kinds(text)
+        if len(parts) == 2 and (head := self._kinds(parts[0])) and self._kinds(parts[1]) - head:
+            return head
+        return kinds
+
+    def _fits(self, fact: str, entry: EntryRequest) -> bool:
+        """Whether ``fact`` fits the entry's digit count: not far longer ("4 to 6 digits"
+        reads as 4; a country code may be dropped), a date (reformatted), or a ZIP+4 for
+        a 5-digit ZIP code. A 16-digit card number never goes into a ZIP code field."""
+        value = self.task.candidates(fact)[0]
+        digits = re.sub(r"\D", "", value)
+        if (entry.digits is None or entry.last_digits or entry.amount
+                or _parse_date(value) is not None):
+            return True
+        zip_plus_4 = len(digits) == 9 and "zip" in self._kinds(fact) | self._kinds(entry.field)
+        return zip_plus_4 or len(digits) <= entry.digits + 2
+
     def _kind(self, text: str) -> str | None:
         """The first kind of field ``text`` names, or None."""
         return next(iter(sorted(self._kinds(text))), None)
@@ -427,11 +465,16 @@ class IvrPolicy:
         """The fact that holds what ``entry`` asks for: one of the same kind, else the one
         sharing the most specific words with the field."""
         kinds = self._kinds(entry.field)
+        head = self._head_kinds(entry.field)
         generic = {"number", "id", "code", "digit", "digits", "last", "your"}
         wanted = set(self.vocab.terms(entry.field)) - generic
         best, best_score = None, 0.0
         for name in self.task.facts:
             fact_kinds = self._kinds(name)
+            if fact_kinds and kinds and not head & fact_kinds:
+                continue  # "the billing ZIP code for this card" is a ZIP code, not a card
+            if not self._fits(name, entry):
+                continue  # 16 digits are no answer to a 5-digit field
             score = 0.0
             if kinds & fact_kinds:
                 score = 10.0
@@ -578,9 +621,9 @@ class IvrPolicy:
                 continue
             action = self.safety.action_of(option, reading)
             if action in self.safety.asked:
-                # the goal asks for what this option does, to what it names (a pickup is
-                # not booked under "redelivery")
-                score += ASKED_ACTION if score > 0 else ASKED_ACTION / 3
+                # the goal asks for what this option does, to what it names: a pickup is
+                # not booked under "redelivery", a registration card not ordered as a title
+                score += ASKED_ACTION if self._same_object(option) else ASKED_ACTION / 3
             elif self.safety.asked and action is None and _TELLS.search(option.label):
                 score -= TELLS_ONLY  # "flight status" only tells; the goal asks for a deed
             score += OFFERS_ANSWER * sum(1 for kind in self.answer_types
@@ -621,8 +664,9 @@ class IvrPolicy:
                                 on_path=score >= CONFIDENT_CHOICE)
         if reading.hold:
             return Decision(why="on hold: no option here serves the goal, so waiting")
-        if reading.speech_menu and self.task.goal not in tried:
-            return self._say_goal(turn)
+        if (reading.speech_menu and not set(self._speech_phrases()) <= tried
+                and not (self.task.goal in tried and _CANT_HELP.search(turn.heard))):
+            return self._say_goal(turn)  # not understood yet; "I can't help" is an answer
         for _, option in scored:
             if self._is(option, vocab.explore) or (option.wait and not option.label):
                 return self._select(option, turn, "exploring", on_path=False)
@@ -713,10 +757,27 @@ class IvrPolicy:
             return Decision([Say(option.say)], why=f"saying {option.say!r}: {why}")
         return Decision(why=f"staying on the line for {option.label!r}: {why}")
 
+    def _short_goal(self) -> str:
+        """The goal in a few key words for a speech menu that did not understand it
+        whole: the words of the goal's subject the vocabulary knows ("title")."""
+        known = set().union(*self.vocab.topic_terms.values(), self.vocab.related_stems)
+        subject = self.relevance.goal_terms - self.safety.action_words - self.relevance.context
+        words = [w for w in re.findall(r"[\w'-]+", self.task.goal)
+                 if (t := self.vocab.term(w.lower())) in subject and t in known]
+        return " ".join(dict.fromkeys(words[:4]))
+
+    def _speech_phrases(self) -> list[str]:
+        """What to say to a speech menu, in order: the goal, its key words, a person."""
+        phrases = [self.task.goal, self._short_goal()]
+        if not self.refuses_human:
+            phrases.append("representative")
+        return [p for p in phrases if p]
+
     def _say_goal(self, turn: Turn) -> Decision:
-        """A speech menu that lists nothing: say the goal, then ask for a person."""
+        """A speech menu that lists nothing that serves: say the goal, then its key
+        words, then ask for a person."""
         tried = self.tried.setdefault(turn.reading.signature, set())
-        for phrase in (self.task.goal, "representative"):
+        for phrase in self._speech_phrases():
             if phrase not in tried:
                 tried.add(phrase)
                 self.on_goal_path = phrase == self.task.goal or self.wants_human

@@ -53,6 +53,8 @@ _NOT_IMPERATIVE = re.compile(
     r"^(?:i|i'm|i've|my|me|we|our|it|it's|this|that|there|the|a|an|is|are|was|were|do|does|"
     r"did|can|could|would|should|will|what|when|how|which|where|why|who|whether|if|mi|mis|"
     r"el|la|yo|es|está)\b")
+_PAID_FOR = {"order", "renew", "buy"}
+"""Actions whose next step may be paying for them."""
 _IMPLIED_BY = {
     "report_lost": {"cancel"},  # reporting a card lost cancels it (and orders another)
     "schedule": {"change"},  # rescheduling is both
@@ -124,6 +126,14 @@ class SafetyPolicy(KeyGuard):
                                           + r")(?![a-z0-9_])")
         return patterns
 
+    @cached_property
+    def action_words(self) -> frozenset[str]:
+        """The terms that name actions: the first of each action phrase ("order",
+        "replacement", "make" of "make a payment"), not its objects."""
+        firsts = (self.vocab.terms(p)[:1] for phrases in self.vocab.actions.values()
+                  for p in phrases if not p.startswith(("card ", "toward ")))
+        return frozenset(t for first in firsts for t in first)
+
     def actions_in(self, text: str) -> set[str]:
         """The actions ``text`` names (a goal, an option label, a prompt). Verbs sharing
         one object count each with it: "make, change or cancel an appointment" names
@@ -184,11 +194,11 @@ class SafetyPolicy(KeyGuard):
                 return "confirm"  # "confirm this appointment": confirming is the action
             intents = [s for s in reading.prose if _INTENT.search(s.lower())]
             actions = self.actions_in(" ".join(intents)) - {"confirm"}
-        leading = [a for a, p in self._patterns.items() if p.match(normalized)]
-        if (len(actions) > 1 and leading and not affirms
-                and not _SHARED_OBJECT.match(label.strip())):
-            return leading[0]  # "purchase a seat upgrade" buys, whatever "upgrade" may mean
         if len(actions) > 1 and actions & self.asked:
+            leading = [a for a, p in self._patterns.items() if p.match(normalized)]
+            if (leading and leading[0] not in self.asked and not affirms
+                    and not _SHARED_OBJECT.match(label.strip())):
+                return leading[0]  # "purchase a seat upgrade" buys, whatever "upgrade" means
             return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
         for action in _SPECIFIC_FIRST:  # "make, change or cancel an appointment": a
             if action in actions:  # category the goal's action opens, else refused
@@ -253,9 +263,12 @@ class SafetyPolicy(KeyGuard):
         return None
 
     def allows(self, action: str | None) -> bool:
-        """Whether the goal asks for ``action`` (None: no action, always allowed)."""
+        """Whether the goal asks for ``action`` (None: no action, always allowed). Paying
+        is allowed right after choosing to order, renew or buy what the goal asks for (the
+        price of what it asked), unless the goal refuses any cost."""
         return action is None or action in self.asked or bool(
-            _IMPLIED_BY.get(action, set()) & self.asked)
+            _IMPLIED_BY.get(action, set()) & self.asked) or (
+            action == "pay" and self.pending in _PAID_FOR)
 
     def review(self, keys: str, heard: list[Prompt]) -> tuple[str, str] | None:
         """None to allow ``keys``, else (the option's label, why it is refused). Only a
@@ -278,6 +291,8 @@ class SafetyPolicy(KeyGuard):
         """Note an allowed choice: a confirmation that follows one of an asked action
         confirms that action."""
         action = self.action_of(option, reading)
+        if action == "pay" and self.pending in _PAID_FOR:
+            return  # paying for what was ordered is part of ordering it
         confirms = _AFFIRMS.match(option.label.lower()) is not None
         self.pending = action if action in self.asked and not confirms else None
 
