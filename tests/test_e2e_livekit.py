@@ -54,7 +54,7 @@ async def _call(service, request: CallRequest, ivr: str = BANK):
 
 async def _ivr_log(service, room: str):
     events_file = service.events_dir / f"{room}.json"
-    assert await asyncio.to_thread(wait_for, events_file.exists, 15), "no IVR event log"
+    assert await asyncio.to_thread(wait_for, events_file.exists, 30), "no IVR event log"
     return ivr_events(service.events_dir, room)
 
 

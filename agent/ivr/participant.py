@@ -110,6 +110,8 @@ class MockIvrAgent(Agent):
 
     def _caller_gone(self, reason: str) -> None:
         self.runner.hang_up(reason)
+        with contextlib.suppress(RuntimeError):  # nobody is left to hear the prompt
+            self.session.interrupt(force=True)
         if self._entry_task is not None and not self._entry_task.done():
             self._entry_task.complete(DigitsEntry(digits="", ended_by="timeout",
                                                   complete=False, reason=reason))

@@ -298,11 +298,6 @@ class IvrPolicy:
                 and _CLAUSE.search(sentence) is not None
                 and not _NOT_ANSWER.search(sentence.strip()))
 
-    def _actions_done(self, sentence: str) -> set[str]:
-        """The actions a sentence says were done ("has been cancelled" -> cancel)."""
-        words = self.vocab.normalize(sentence).split()
-        return self.safety.actions_in(" ".join(map(self.vocab.term, words)))
-
     def _answer(self, reading: Reading, *, person: bool = False) -> Decision | None:
         """Record the turn's informative statements when they answer the goal."""
         if self.wants_human and not person:
@@ -310,7 +305,7 @@ class IvrPolicy:
         informative = [s for s in reading.statements if self._informative(s)]
         if self.safety.asked and not any(
                 _DONE.search(s) and not _CONDITIONAL.match(s)
-                and not self._actions_done(s) - self.safety.asked
+                and not self.safety.actions_reported(s) - self.safety.asked
                 for s in re.split(r"(?<=[.!?])\s+", reading.text)):
             # the goal asks for an action: only word that it was done answers ("when you
             # report your card, it will be cancelled" is a warning before the deed; "your
@@ -342,14 +337,18 @@ class IvrPolicy:
     def _referral(self, reading: Reading) -> Decision | None:
         """Record ``failed`` when the line says the goal is not served here ("the Skyward
         Visa card is issued by Harbor National Bank; please call ..."), with what it said."""
-        if reading.rejection or reading.hold or reading.entry is not None or any(
-                not self._is_navigation(o) and self.safety.refusal(o, reading) is None
-                and self.relevance.score(o.label) >= CHOOSE_MIN for o in reading.options):
-            return None  # it asks again, transfers, or still offers a way on
+        if reading.rejection or reading.hold or reading.entry is not None:
+            return None  # it asks again or transfers
         said = [s for s in reading.prose if _REFERRAL.search(s)]
         if not any(self._names_our_subject(s) for s in said):
             return None  # about another service ("licenses cannot be ordered by phone")
         best = max(self.relevance.score(s, precision=False) for s in said)
+        tried = self.tried.get(reading.signature, set())
+        if any(not self._is_navigation(o) and o.action not in tried
+               and self.safety.refusal(o, reading) is None
+               and self._option_score(o, reading) >= max(CHOOSE_MIN, best / 2)
+               for o in reading.options):
+            return None  # it still offers a way on, not yet tried, as good as what it said
         on_path = self.on_goal_path and not any(
             not self._is_navigation(o) for o in reading.options)
         if best < ANSWER_MIN and not (on_path and best >= ON_PATH_ANSWER_MIN):
@@ -358,9 +357,29 @@ class IvrPolicy:
         return self.record("failed", answer,
                            reason=f"The goal is not served on this line: {answer}")
 
+    def _option_score(self, option: Option, reading: Reading) -> float:
+        """How well choosing ``option`` serves the goal: its relevance, more when it does
+        the action the goal asks for (or confirms it), less when it only tells what the
+        goal wants done, more when it offers the kind of answer asked or uses our facts."""
+        score = self.relevance.score(option.label)
+        action = self.safety.action_of(option, reading)
+        if action in self.safety.asked or (action is not None and self.safety.affirms(option)):
+            # the goal asks for what this option does, to what it names: a pickup is not
+            # booked under "redelivery", a registration card not ordered as a title
+            score += ASKED_ACTION if self._same_object(option) else ASKED_ACTION / 3
+        elif self.safety.asked and action is None and _TELLS.search(option.label):
+            score -= TELLS_ONLY  # "flight status" only tells; the goal asks for a deed
+        score += OFFERS_ANSWER * sum(1 for kind in self.answer_types
+                                     if _OFFERS[kind].search(option.label))
+        if self._uses_our_facts(option):
+            score += FACT_HINT
+        return score
+
     def _same_object(self, option: Option) -> bool:
         """Whether ``option`` acts on what the goal names: it names nothing but the action
         ("make a payment"), or something the goal names (or a related word)."""
+        if self.safety.affirms(option):
+            return True  # confirming what was chosen for the goal
         objects = set(self.vocab.terms(option.label)) - self.safety.action_words
         return not objects or self._names_our_subject(option.label)
 
@@ -613,23 +632,12 @@ class IvrPolicy:
         for option in open_options:
             if self._language_of(option) or self._is_navigation(option):
                 continue
-            score = self.relevance.score(option.label)
             refusal = self.safety.refusal(option, reading)
             if refusal is not None:
-                if score >= CHOOSE_MIN or self.on_goal_path:
+                if self.relevance.score(option.label) >= CHOOSE_MIN or self.on_goal_path:
                     self.avoided[option.label] = refused_here[option.label] = refusal
                 continue
-            action = self.safety.action_of(option, reading)
-            if action in self.safety.asked:
-                # the goal asks for what this option does, to what it names: a pickup is
-                # not booked under "redelivery", a registration card not ordered as a title
-                score += ASKED_ACTION if self._same_object(option) else ASKED_ACTION / 3
-            elif self.safety.asked and action is None and _TELLS.search(option.label):
-                score -= TELLS_ONLY  # "flight status" only tells; the goal asks for a deed
-            score += OFFERS_ANSWER * sum(1 for kind in self.answer_types
-                                         if _OFFERS[kind].search(option.label))
-            if self._uses_our_facts(option):
-                score += FACT_HINT
+            score = self._option_score(option, reading)
             scored.append((score, option))
         if self.wants_human:
             # a person in general ("the operator") only beats the department the goal

@@ -112,7 +112,7 @@ class SafetyPolicy(KeyGuard):
         self.vocab = vocab
         self.reader = PromptReader(vocab)
         self.asked = self.actions_asked(goal)
-        self.pending: str | None = None  # the asked action the last allowed choice began
+        self.pending: str | None = None  # the action the last allowed choice began
         self.amounts = amounts(goal)
         self.refuses_cost = bool(_REFUSES_COST.search(goal.lower()))
         self.wanted, self.unwanted = self._qualifiers(goal)
@@ -125,6 +125,24 @@ class SafetyPolicy(KeyGuard):
             patterns[action] = re.compile(r"(?<![a-z0-9_])(?:" + "|".join(map(re.escape, words))
                                           + r")(?![a-z0-9_])")
         return patterns
+
+    def _stemmed(self, text: str) -> str:
+        return " ".join(map(self.vocab.term, self.vocab.normalize(text).split()))
+
+    @cached_property
+    def _stemmed_patterns(self) -> dict[str, re.Pattern[str]]:
+        patterns = {}
+        for action, phrases in self.vocab.actions.items():
+            words = sorted({self._stemmed(p) for p in phrases}, key=len, reverse=True)
+            patterns[action] = re.compile(r"(?<![a-z0-9_])(?:" + "|".join(map(re.escape, words))
+                                          + r")(?![a-z0-9_])")
+        return patterns
+
+    def actions_reported(self, sentence: str) -> set[str]:
+        """The actions a sentence names in any inflection ("has been cancelled", "is
+        scheduled to be delivered"): what a statement says was or will be done."""
+        stemmed = self._stemmed(sentence)
+        return {a for a, p in self._stemmed_patterns.items() if p.search(stemmed)}
 
     @cached_property
     def action_words(self) -> frozenset[str]:
@@ -178,7 +196,7 @@ class SafetyPolicy(KeyGuard):
         if option.wait or _DECLINE.match(label) or self._is_navigation(option):
             return None
         actions = self.actions_in(label)
-        affirms = _AFFIRMS.match(label) is not None or _AND_CONTINUE.search(label) is not None
+        affirms = self.affirms(option)
         normalized = vocab.normalize(label)
         leads_with_action = any(p.match(normalized) for p in self._patterns.values())
         if _INFO_WORDS.search(label) and not (affirms or leads_with_action):
@@ -195,15 +213,17 @@ class SafetyPolicy(KeyGuard):
             intents = [s for s in reading.prose if _INTENT.search(s.lower())]
             actions = self.actions_in(" ".join(intents)) - {"confirm"}
         if len(actions) > 1 and actions & self.asked:
-            leading = [a for a, p in self._patterns.items() if p.match(normalized)]
-            if (leading and leading[0] not in self.asked and not affirms
-                    and not _SHARED_OBJECT.match(label.strip())):
-                return leading[0]  # "purchase a seat upgrade" buys, whatever "upgrade" means
             return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
         for action in _SPECIFIC_FIRST:  # "make, change or cancel an appointment": a
             if action in actions:  # category the goal's action opens, else refused
                 return action
         return None
+
+    def affirms(self, option: Option) -> bool:
+        """Whether ``option`` says yes to what the prompt describes ("if this is correct",
+        "confirm", "release your appointment and continue")."""
+        label = option.label.lower()
+        return _AFFIRMS.match(label) is not None or _AND_CONTINUE.search(label) is not None
 
     def declines(self, option: Option) -> bool:
         """Whether choosing ``option`` turns down what the prompt offers ("keep your
@@ -293,8 +313,8 @@ class SafetyPolicy(KeyGuard):
         action = self.action_of(option, reading)
         if action == "pay" and self.pending in _PAID_FOR:
             return  # paying for what was ordered is part of ordering it
-        confirms = _AFFIRMS.match(option.label.lower()) is not None
-        self.pending = action if action in self.asked and not confirms else None
+        confirms = self.affirms(option)
+        self.pending = action if action is not None and not confirms else None
 
     def refusal(self, option: Option, reading: Reading) -> str | None:
         """Why choosing ``option`` is refused, or None when it is allowed."""
