@@ -127,7 +127,7 @@ _OFFERS = {
 }
 """How an option label offers each kind of answer of :data:`_ANSWER_TYPES`."""
 _TELLS = re.compile(r"\b(?:status|hours|locations?|directions|information|info|balance|"
-                    r"history|summary|tracking|track)\b", re.I)
+                    r"history|summary|tracking|track|due date|hear|address to mail)\b", re.I)
 _REFERRAL = re.compile(
     r"\b(?:does not|doesn't|do not|don't|cannot|can't|can not|unable to|not able to|"
     r"isn't able|aren't able|is not available|are not available|isn't available|not offered|"
@@ -138,6 +138,9 @@ _REFERRAL = re.compile(
 """A statement that the goal cannot be served here, and who or where can serve it."""
 _FIELD_PREPOSITION = re.compile(r"\s(?:for|on|from|associated with|linked to)\s", re.I)
 """Where a field's head ends ("the billing ZIP code | for this card")."""
+_ANY_OBJECT = {"amount", "different", "other", "another", "specific", "now", "today", "it",
+               "thi", "this"}
+"""Words of an option that name no particular object ("pay a different amount")."""
 _KEYPAD = re.compile(r"\b(?:enter|press|dial|type|key ?pad|touch[- ]?tone|pound|followed by)\b",
                      re.I)
 """Words of a keypad entry: a person asking for a number without them wants it spoken."""
@@ -380,7 +383,7 @@ class IvrPolicy:
         ("make a payment"), or something the goal names (or a related word)."""
         if self.safety.affirms(option):
             return True  # confirming what was chosen for the goal
-        objects = set(self.vocab.terms(option.label)) - self.safety.action_words
+        objects = set(self.vocab.terms(option.label)) - self.safety.action_words - _ANY_OBJECT
         return not objects or self._names_our_subject(option.label)
 
     def _names_our_subject(self, sentence: str) -> bool:
