@@ -20,9 +20,8 @@ from agent.supervisor import CallLimits
 SHIPPED = find_scenario_files(SCENARIOS)
 KNOWN_FAILURES = {
     # each with its cause in README.md ("Measured"); a fix makes its test fail (xfail strict)
-    "air_itinerary_seat_retry", "card_pay_specific_amount", "card_reach_specialist",
-    "ins_adjuster_contact", "ins_file_glass_claim", "ins_roadside_jump_start",
-    "parcel_change_address_unservable", "parcel_hold_at_store", "tel_plan_price_check",
+    "air_itinerary_seat_retry", "card_reach_specialist", "ins_adjuster_contact",
+    "tel_plan_price_check",
 }
 BALANCE = CallTask(goal="What is the available balance of the checking account?",
                    facts={"customer_id": "10000001", "pin": "2468"}, secrets=["pin"])
@@ -37,7 +36,7 @@ def _expected(path):
 def test_the_corpus_spans_industries_and_mostly_passes():
     industries = {p.parent.name for p in SHIPPED}
     assert len(SHIPPED) >= 90 and len(industries) >= 9
-    assert len(KNOWN_FAILURES) <= 0.2 * len(SHIPPED)
+    assert len(KNOWN_FAILURES) <= 0.05 * len(SHIPPED)
     assert KNOWN_FAILURES <= {p.stem for p in SHIPPED}
 
 

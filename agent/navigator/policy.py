@@ -83,7 +83,8 @@ _STATUS = re.compile(
     r"approved|awarded|owe|credit|refund|waived|posted|hours|located at|departs?|lands?|"
     r"gate|terminal|aprobad|procesad|enviad|listo|lista|entregad|programad)\b", re.I)
 _NOT_ANSWER = re.compile(
-    r"^(?:thank you|thanks|gracias)[,.!]?(?:\s+\w+)?[,.!]?$|\b(?:your identity has been|"
+    r"^(?:thank you|thanks|gracias)[,.!]?(?:\s+\w+)?[,.!]?$|^please (?:have|be|bring|make sure)\b"
+    r"|\b(?:your identity has been|"
     r"you(?:'ve| have) been (?:verified|identified)|we found your|i found your|one moment|"
     r"let me|i'll need|i need|please wait|please hold|i can help|we can help|"
     r"you(?:'ve| have) selected|you(?:'re| are) calling about|main menu|is there anything)\b",
@@ -138,6 +139,9 @@ _REFERRAL = re.compile(
 """A statement that the goal cannot be served here, and who or where can serve it."""
 _FIELD_PREPOSITION = re.compile(r"\s(?:for|on|from|associated with|linked to)\s", re.I)
 """Where a field's head ends ("the billing ZIP code | for this card")."""
+_YES = {"yes", "y", "true"}
+_NO = {"no", "n", "false", "none"}
+_WHOEVER = {"anybody", "somebody", "any", "some"}
 _ANY_OBJECT = {"amount", "different", "other", "another", "specific", "now", "today", "it",
                "thi", "this"}
 """Words of an option that name no particular object ("pay a different amount")."""
@@ -305,7 +309,9 @@ class IvrPolicy:
         """Record the turn's informative statements when they answer the goal."""
         if self.wants_human and not person:
             return None
-        informative = [s for s in reading.statements if self._informative(s)]
+        # "connecting you to roadside assistance, available 24 hours a day" is no answer
+        informative = [s for s in reading.statements if self._informative(s)
+                       and (person or not self.vocab.has_phrase(s, self.vocab.hold_phrases))]
         if self.safety.asked and not any(
                 _DONE.search(s) and not _CONDITIONAL.match(s)
                 and not self.safety.actions_reported(s) - self.safety.asked
@@ -625,9 +631,12 @@ class IvrPolicy:
                     return self._select(option, turn, f"language {self.language}",
                                         on_path=self.on_goal_path)
             defaults = [o for o in open_options if o.wait and not self._language_of(o)]
-            if self.language == "english" and (defaults or any(o.wait for o in languages)
-                                               or not any(o.key for o in reading.options
-                                                          if not self._language_of(o))):
+            served_here = any(o.key and not self._language_of(o)
+                              and self._option_score(o, reading) >= CONFIDENT_CHOICE
+                              for o in open_options)  # "for roadside assistance, press 1"
+            if self.language == "english" and not served_here and (
+                    defaults or any(o.wait for o in languages)
+                    or not any(o.key for o in reading.options if not self._language_of(o))):
                 return Decision(why="English is the default: staying on the line")
 
         scored = []
@@ -690,6 +699,10 @@ class IvrPolicy:
                     self.backtracks += 1
                     return self._select(option, turn, "no match here: going back",
                                         on_path=False)
+        answered = self._yes_no_from_facts([o for _, o in scored])
+        if answered is not None:
+            return self._select(answered, turn, "the answer our facts give",
+                                on_path=self.on_goal_path)
         default = self._unmentioned_default(scored)
         if default is not None:
             return self._select(default, turn, "the goal does not say so: the 'no' answer",
@@ -718,6 +731,22 @@ class IvrPolicy:
         tried.add("0")
         self.on_goal_path = self.wants_human
         return Decision([PressKeys("0")], why="no option serves: trying 0 for an operator")
+
+    def _yes_no_from_facts(self, options: list[Option]) -> Option | None:
+        """For a yes/no question a fact answers (``anyone_injured: "no"`` and "if anyone
+        was injured, press 1; if no one was injured, press 2"), the option it picks."""
+        for name, value in self.task.facts.items():
+            answer = str(value).strip().lower()
+            if name in self.task.secrets or answer not in _YES | _NO:
+                continue
+            asked = set(self.vocab.terms(name.replace("_", " "))) - _WHOEVER
+            for option in options:
+                terms = set(self.vocab.terms(option.label))
+                said = {t for t in terms if not t.startswith("not_")}
+                denied = {t.removeprefix("not_") for t in terms if t.startswith("not_")}
+                if asked and asked <= (said if answer in _YES else denied):
+                    return option
+        return None
 
     def _unmentioned_default(self, scored: list[tuple[float, Option]]) -> Option | None:
         """For a yes/no question the goal says nothing about ("if anyone was injured,

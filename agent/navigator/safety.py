@@ -256,9 +256,8 @@ class SafetyPolicy(KeyGuard):
     def qualifier_mismatch(self, option: Option, reading: Reading) -> str | None:
         """Why ``option`` acts in another way than the goal asks ("by mail, not by
         email"; "official", which the goal rules out), or None."""
-        text = option.label
-        if _AFFIRMS.match(text.lower()):
-            text = " ".join([text, *reading.statements])
+        # what the prompt says of the deed counts ("this claim will be filed on your Ford")
+        text = " ".join([option.label, *reading.statements])
         found, _ = self._qualifiers(text)
         for group, value in found.items():
             if value in self.unwanted:
