@@ -59,6 +59,8 @@ class NavigatorCall:
         except CallSetupError as e:
             result = CallResult.unplaced(request.call_id, e.outcome, e.reason)
         else:
+            logger.info("call %s: %s answered in %s", request.call_id, far_end,
+                        self.ctx.room.name)
             result = await self._converse(request, far_end)
         await deliver_result(result, settings=self.settings,
                              webhook_url=str(request.webhook_url or "") or None,

@@ -188,3 +188,50 @@ def test_spanish_caller_picks_spanish_and_reads_a_spanish_menu():
                          ).actions == [PressKeys("2")]
     assert policy.decide(heard("Para pagos, oprima 1. Para escuchar su saldo, oprima 2.")
                          ).actions == [PressKeys("2")]
+
+
+def test_a_yes_no_question_is_answered_from_the_facts():
+    policy = _policy("A rock cracked my windshield. Please file a claim for it.",
+                     anyone_injured="no")
+    decision = policy.decide(heard("Was anyone injured? If anyone was injured, press 1. If no "
+                                   "one was injured, press 2."))
+    assert decision.actions == [PressKeys("2")]
+
+
+def test_a_goal_that_refuses_a_person_never_tries_the_operator():
+    goal = ("Replace my cracked card. Just see whether the automated menu can do that; I "
+            "don't want to wait on hold for a person.")
+    menu = "For flight status, press 1. To speak with a representative, press 0."
+    assert _policy("I want a person to replace my cracked card.").decide(
+        heard(menu)).actions == [PressKeys("0")]
+    decision = _policy(goal).decide(heard(menu))
+    assert decision.actions and isinstance(decision.actions[0], RecordResult)
+    assert decision.actions[0].outcome == "failed"
+
+
+def test_a_number_a_person_asks_for_is_spoken_not_keyed():
+    policy = _policy("Move my flight to an earlier one.", confirmation_number="402817")
+    policy.decide(heard("Thanks for calling Skyward, this is Renee. How can I help you today?"))
+    decision = policy.decide(heard("Let me look into that. Can you give me your confirmation "
+                                   "number?"))
+    assert decision.actions == [Say("4 0 2 8 1 7")]
+
+
+def test_a_referral_about_the_goal_ends_the_call_with_where_to_go():
+    policy = _policy("Use my rewards points to book a flight to Denver.")
+    decision = policy.decide(heard(
+        "You have 24,318 Summit Rewards points available. To redeem your points for travel, "
+        "please visit summitcard.com or use the mobile app. To return to the main menu, "
+        "press 1."))
+    result = decision.actions[-1]
+    assert isinstance(result, RecordResult) and result.outcome == "failed"
+    assert "summitcard.com" in result.answer
+
+
+def test_a_card_number_never_fills_a_zip_code_field():
+    policy = _policy("Pay my bill.", card_number="4111111111111111")
+    decision = policy.decide(heard("Enter the 5-digit billing ZIP code for this card."))
+    assert decision.actions[-1] == RecordResult(
+        outcome="failed", answer=decision.actions[-1].answer,
+        reason=decision.actions[-1].reason)
+    assert "zip code" in decision.actions[-1].reason.lower()

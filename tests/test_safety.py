@@ -327,3 +327,50 @@ def test_allows_navigation(keys, text):
 def test_allows_several_keys_and_nothing_heard():
     assert review(BALANCE, "12", "To pay your bill, press 1.") is None
     assert SafetyPolicy(BALANCE, VOCAB).review("1", []) is None
+
+
+# --- costs, objects and what a confirmation acts on -------------------------------------------
+
+
+def test_refuses_an_asked_change_at_a_price_the_goal_refuses():
+    prompt = ("Changes to this ticket are subject to a change fee of $99 per passenger. To "
+              "change to this flight and pay the fee, press 1. To keep your current flight, "
+              "press 2.")
+    goal = ("Can you get me onto an earlier flight? Only if it doesn't cost anything - I'm "
+            "not paying a change fee.")
+    label, why = review(goal, "1", prompt)
+    assert "$99" in why and "refuses to pay" in why
+    assert review(goal, "2", prompt) is None
+
+
+def test_allows_paying_for_what_the_goal_orders_and_only_then():
+    goal = "I can't find the title for my car. Order me a replacement copy."
+    policy = SafetyPolicy(goal, VOCAB)
+    pay = ("A duplicate title costs $20.00. To pay by card and continue, press 1. To return "
+           "to the previous menu, press 9.")
+    assert policy.review("1", heard(pay)) is not None  # nothing ordered yet
+    assert policy.review("4", heard("To request a duplicate title, press 4.")) is None
+    assert policy.review("1", heard(pay)) is None
+
+
+def test_refuses_a_claim_on_a_vehicle_for_a_goal_about_a_home():
+    prompt = ("Thank you. This claim will be filed on your 2016 Ford F-150. To submit your "
+              "claim now, press 1. To cancel without filing a claim, press 2.")
+    goal = "A pipe burst and flooded my basement. I need to file a claim for the water damage."
+    label, why = review(goal, "1", prompt)
+    assert why == "it would file: a vehicle, not a home"
+    assert review("A rock cracked the windshield on my truck. File a claim for it.", "1",
+                  prompt) is None
+
+
+def test_a_purchase_is_a_purchase_whatever_else_it_names():
+    menu = "To change your flight, press 2. To purchase a seat upgrade, press 4."
+    assert review("Get me onto an earlier flight.", "4", menu) == (
+        "purchase a seat upgrade", f"it would buy, {NOT_ASKED}")
+
+
+def test_verbs_sharing_an_object_each_take_it():
+    policy = SafetyPolicy("x", VOCAB)
+    assert policy.actions_in("make, change or cancel an appointment") == {
+        "schedule", "change", "cancel"}
+    assert policy.actions_reported("Your appointment has been cancelled.") == {"cancel"}

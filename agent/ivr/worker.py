@@ -74,6 +74,7 @@ async def mock_ivr_job(ctx: JobContext) -> None:
         logger.error("mock IVR: no IVR %r (known: %s)", wanted, ", ".join(ivrs))
         ctx.shutdown(reason="unknown IVR")
         return
+    logger.info("mock IVR %s: joining %s", ivr.id, ctx.room.name)
     await ctx.connect()
     caller = await ctx.wait_for_participant(kind=CALLER_KINDS)
     logger.info("mock IVR %s answering %s in %s", ivr.id, caller.identity, ctx.room.name)
@@ -86,6 +87,7 @@ async def mock_ivr_job(ctx: JobContext) -> None:
             partial = path.with_suffix(".partial")  # readers see the whole file or none
             partial.write_bytes(json.dumps(CALL_EVENTS.dump_python(events, mode="json")).encode())
             partial.replace(path)
+            logger.info("mock IVR: event log of %s written", ctx.room.name)
 
     agent = MockIvrAgent(engine, ctx.room, caller.identity,
                          time_scale=settings.mock_ivr_time_scale, on_finished=write_events)
@@ -100,4 +102,6 @@ async def mock_ivr_job(ctx: JobContext) -> None:
             await asyncio.wait_for(finished, 5)
     with contextlib.suppress(Exception):
         await asyncio.wait_for(session.aclose(), 5)
+    logger.info("mock IVR: leaving %s (call %s)", ctx.room.name,
+                "finished" if finished.done() else "unfinished")
     ctx.shutdown(reason="the IVR call ended")

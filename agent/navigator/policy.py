@@ -642,7 +642,8 @@ class IvrPolicy:
         scored = []
         refused_here: dict[str, str] = {}
         for option in open_options:
-            if self._language_of(option) or self._is_navigation(option):
+            if self._language_of(option) or self._is_navigation(option) or (
+                    self.refuses_human and self._is(option, vocab.wants_human)):
                 continue
             refusal = self.safety.refusal(option, reading)
             if refusal is not None:
