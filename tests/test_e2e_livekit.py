@@ -46,22 +46,27 @@ async def _call(service, request: CallRequest, ivr: str = BANK):
     room = await dispatch_call(request, service.settings, mock_ivr=ivr)
     result = await wait_for_result(ResultStore(service.settings.results_db), request.call_id,
                                    timeout_s=RESULT_TIMEOUT_S)
-    assert result is not None, "\n".join(
-        line for worker in service.workers for line in worker.lines
-        if room in line or request.call_id in line)
+    assert result is not None, _worker_lines(service, room, request.call_id)
     return room, result
+
+
+def _worker_lines(service, *names: str) -> str:
+    """What the workers logged about a call (its room or call id), for a failure."""
+    return "\n".join(line for worker in service.workers for line in worker.lines
+                     if any(name in line for name in names))
 
 
 async def _ivr_log(service, room: str):
     events_file = service.events_dir / f"{room}.json"
-    assert await asyncio.to_thread(wait_for, events_file.exists, 30), "no IVR event log"
+    assert await asyncio.to_thread(wait_for, events_file.exists, 30), (
+        "no IVR event log; " + _worker_lines(service, room))
     return ivr_events(service.events_dir, room)
 
 
 @pytest.fixture(scope="module")
 def over_the_server(service):
     """Every shipped scenario, called through the real server a few at a time:
-    id -> (result, the mock IVR's event log)."""
+    path -> (result, the mock IVR's event log), or why there is none."""
 
     async def call_all():
         limit = asyncio.Semaphore(CONCURRENT_CALLS)
@@ -73,15 +78,25 @@ def over_the_server(service):
                 room = await dispatch_call(request, service.settings, mock_ivr=loaded.ivr.id)
                 result = await wait_for_result(ResultStore(service.settings.results_db),
                                                request.call_id, timeout_s=RESULT_TIMEOUT_S)
-                events = await _ivr_log(service, room) if result is not None else []
-                if result is None:  # what both workers said about it, for the failure
-                    events = [line for worker in service.workers for line in worker.lines
-                              if room in line or request.call_id in line]
-                return loaded.scenario.id, (result, events)
+                if result is None:
+                    return _worker_lines(service, room, request.call_id)
+                return result, await _ivr_log(service, room)
 
-        return dict(await asyncio.gather(*(one(p) for p in SHIPPED)))
+        # one failed call fails its own test, not the others
+        outcomes = await asyncio.gather(*(one(p) for p in SHIPPED), return_exceptions=True)
+        return {path: outcome for path, outcome in zip(SHIPPED, outcomes, strict=True)}
 
     return asyncio.run(call_all())
+
+
+def _call_over_the_server(over_the_server, path):
+    """(result, IVR event log) of the scenario's call over the server, or the failure."""
+    outcome = over_the_server[path]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    if isinstance(outcome, str):
+        pytest.fail(f"no result within {RESULT_TIMEOUT_S} s over the server; {outcome}")
+    return outcome
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
@@ -90,9 +105,7 @@ def test_both_transports_make_the_same_call(over_the_server, path):
     # and the navigator reaches the same outcome with the same answer
     loaded = load_scenario(path)
     in_process = run_virtual(run_scenario(loaded))
-    result, events = over_the_server[loaded.scenario.id]
-    assert result is not None, (f"no result within {RESULT_TIMEOUT_S} s over the server; "
-                                + "\n".join(events))
+    result, events = _call_over_the_server(over_the_server, path)
     received = "".join(e.key for e in events if e.type == "dtmf")
     assert (result.outcome, received, result.answer, result.facts) == (
         in_process.result.outcome, in_process.received_keys, in_process.result.answer,
@@ -103,8 +116,7 @@ def test_both_transports_make_the_same_call(over_the_server, path):
                          ids=lambda p: p.stem)
 def test_bank_scenario_passes_over_the_real_server(over_the_server, path):
     loaded = load_scenario(path)
-    result, events = over_the_server[loaded.scenario.id]
-    assert result is not None, f"no result within {RESULT_TIMEOUT_S} s; " + "\n".join(events)
+    result, events = _call_over_the_server(over_the_server, path)
     # the judge counts the digits the IVR received over the room, not the tool calls
     assert judge(loaded, result, events, check_duration=False).reasons == []
 

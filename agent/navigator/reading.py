@@ -131,7 +131,8 @@ _GREETING = re.compile(r"\b(?:thank you for calling|thanks for calling|welcome t
                        r"reached|gracias por llamar|bienvenido)\b")
 _NAME_INTRO = re.compile(
     r"\b(?i:this is|my name is|you(?:'re| are) speaking (?:with|to)|you've reached|le atiende|"
-    r"mi nombre es|habla)\s+(?P<name>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)(?P<after>\s*(?:[,.!?]|\s(?:at|with|from|in|"
+    r"mi nombre es|habla)\s+(?P<name>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)"
+    r"(?P<after>\s*(?:[,.!?]|\s(?:at|with|from|in|"
     r"and|on|of|here|speaking|de|con)\b|$))")
 
 

@@ -30,7 +30,8 @@ _INFO_WORDS = re.compile(
     r"estimate|quote)\b")
 _DECLINE = re.compile(
     r"^(?:no|cancel|go back|return(?: to .*)?|decline|start over|re-?enter|not correct|"
-    r"make (?:a )?changes?|try again|exit|keep (?:it|(?:my|your|the) (?:current )?\w+)|change (?:it|that|the \w+))"
+    r"make (?:a )?changes?|try again|exit|keep (?:it|(?:my|your|the) (?:current )?\w+)|"
+    r"change (?:it|that|the \w+))"
     r"(?:\s+(?:this|that|it|the)?\s*(?:request|transaction|payment|change|order|process|"
     r"action|entry|now)?)?$")
 _CLAUSES = re.compile(r"[.,;:?!]|\band\b|\bthen\b|\bbut\b")

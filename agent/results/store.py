@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,10 @@ CREATE TABLE IF NOT EXISTS call_results (
 """
 
 
+BUSY_TIMEOUT_S = 10.0
+"""How long a write waits for another process's write to finish (SQLite busy timeout)."""
+
+
 class ResultStore:
     """Results in the SQLite database at ``path`` (created on first use).
 
@@ -36,10 +41,22 @@ class ResultStore:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")  # readers (the CLI) never block the worker
-        db.execute(_SCHEMA)
-        return db
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        # readers (the CLI, a requester polling) never block the worker. Switching to WAL
+        # takes a lock that SQLite does not wait for, so a process that meets another one
+        # switching retries; once set, the mode is stored in the file.
+        for attempt in range(50):
+            try:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
+                db.execute(_SCHEMA)
+                return db
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or attempt == 49:
+                    db.close()
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
 
     def _save(self, result: CallResult) -> None:
         with self._connect() as db:
