@@ -22,6 +22,9 @@ from .dtmf import Dialect, parse_dtmf, render_dtmf
 from .strict import StrictModel
 from .validation import validation_problems
 
+CALL_ID = re.compile(r"[A-Za-z0-9_\-.]{1,64}")
+"""A call id: 1 to 64 letters, digits, ``_``, ``-`` or ``.`` (safe in logs, rooms, URLs)."""
+
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 """ITU-T E.164: a + and up to 15 digits, no leading zero in the country code."""
 
@@ -68,7 +71,7 @@ class CallRequest(StrictModel):
     """
 
     call_id: str = Field(default_factory=lambda: f"call-{uuid.uuid4().hex[:12]}",
-                         pattern=r"^[A-Za-z0-9_\-.]{1,64}$")
+                         pattern=rf"^{CALL_ID.pattern}$")
     task: CallTask
     target: Annotated[PhoneTarget | ParticipantTarget, Field(discriminator="kind")]
     limits: Limits = Field(default_factory=Limits)

@@ -27,8 +27,9 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def _logging(verbose: bool, default: int = logging.WARNING) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else default,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .logs import configure
+
+    configure(logging.DEBUG if verbose else default)
 
 
 @app.command()
@@ -140,7 +141,9 @@ def ivr(path: Annotated[Path, typer.Argument(help="An IVR definition file.")]) -
 def _run_worker(devmode: bool, *, mock_ivr: bool = False) -> None:
     from .ivr.worker import MOCK_IVR_AGENT_NAME, accept_as_mock_ivr, mock_ivr_job
     from .ivr.worker import prewarm as prewarm_mock_ivr
-    from .service import serve
+    from .results.delivery import import_journal
+    from .results.store import CallStore, StoreError
+    from .service import navigator_ledger, serve
     from .settings import Settings
     from .worker import build_server
 
@@ -148,9 +151,21 @@ def _run_worker(devmode: bool, *, mock_ivr: bool = False) -> None:
     if mock_ivr:
         server = build_server(settings, agent_name=MOCK_IVR_AGENT_NAME, entrypoint=mock_ivr_job,
                               on_request=accept_as_mock_ivr, setup=prewarm_mock_ivr)
-    else:
-        server = build_server(settings)
-    asyncio.run(serve(server, devmode=devmode))
+        asyncio.run(serve(server, devmode=devmode))
+        return
+    store = CallStore(settings.results_db)
+    try:  # a worker that could not keep its results takes no calls
+        store.check_writable()
+        imported = import_journal(settings.results_journal, store,
+                                  delivery_expiry_s=settings.webhook_expiry_s)
+    except StoreError as e:
+        err_console.print(f"not starting: {e}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from e
+    if imported:
+        logging.getLogger("ivr_navigator.results").warning(
+            "imported %d result(s) from the journal %s", imported, settings.results_journal)
+    server = build_server(settings, max_calls=settings.max_concurrent_calls)
+    asyncio.run(serve(server, devmode=devmode, ledger=navigator_ledger(settings, store)))
 
 
 @app.command()
@@ -197,7 +212,7 @@ def mock_ivr(
 
 @app.command()
 def call(
-    goal: Annotated[str, typer.Option(help="What to find out or do.")],
+    goal: Annotated[str | None, typer.Option(help="What to find out or do.")] = None,
     to: Annotated[str | None, typer.Option(help="E.164 number to dial.")] = None,
     participant: Annotated[str | None, typer.Option(
         help="Identity of a participant in the room to talk to instead of dialing.")] = None,
@@ -216,65 +231,107 @@ def call(
         help="name=value of a secret fact, masked everywhere (repeatable).")] = None,
     trunk: Annotated[str | None, typer.Option(help="Outbound SIP trunk ID.")] = None,
     webhook: Annotated[str | None, typer.Option(help="Where to POST the result.")] = None,
+    call_id: Annotated[str | None, typer.Option(
+        help="The call's id (default: a new one); the same request again is the same call.")
+                       ] = None,
     max_call_s: Annotated[float, typer.Option(help="Longest call (seconds).")] = 900.0,
+    from_file: Annotated[Path | None, typer.Option(
+        help="Call requests, one JSON object per line (the dispatch metadata format); "
+             "with --mock-ivr/--ivr each is made with the mock IVR.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the result and print it.")
                     ] = False,
 ) -> None:
-    """Ask the navigator to make a call: creates the dispatch in a new room and prints the
-    room; with --wait, prints the result from the result store."""
+    """Ask the navigator to make a call (or every call of --from-file): records it in the
+    call ledger, which the workers dispatch as they have room; with --wait, prints each
+    result."""
     from pydantic import ValidationError
 
-    from .call_request import CallRequest
-    from .results.store import ResultStore
-    from .service import dispatch_call, result_json, wait_for_result
+    from .call_request import CallRequest, CallRequestError, parse_call_request
+    from .results.store import CallIdConflict, CallStore, StoreError
+    from .service import result_json, submit_call, wait_for_result
     from .settings import Settings
+    from .validation import validation_problems
 
-    facts, secrets = {}, []
-    for pair, is_secret in [(p, False) for p in fact or []] + [(p, True) for p in secret or []]:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            err_console.print(f"--{'secret' if is_secret else 'fact'} {name!r}: expected "
-                              "name=value", markup=False)
-            raise typer.Exit(2)
-        facts[name] = value
-        if is_secret:
-            secrets.append(name)
-    mock_ivr = mock_ivr or ivr is not None
-    if mock_ivr:
-        participant = participant or "mock-ivr"
-    if (to is None) == (participant is None):
-        err_console.print("give exactly one of --to (a phone number), --participant or "
-                          "--mock-ivr", markup=False)
-        raise typer.Exit(2)
-    target = ({"kind": "phone", "number": to, "sip_trunk_id": trunk} if to else
-              {"kind": "participant", "identity": participant})
-    try:
-        request = CallRequest.model_validate({
-            "task": {"goal": goal, "facts": facts, "secrets": secrets}, "target": target,
-            "limits": {"max_call_s": max_call_s}, "webhook_url": webhook,
-            "post_connect_dtmf": dtmf, "dtmf_dialect": dtmf_dialect})
-    except ValidationError as e:
-        from .validation import validation_problems
-
-        for path, reason in validation_problems(e):
-            err_console.print(f"call request: {path}: {reason}", markup=False)
-        raise typer.Exit(2) from e
     settings = Settings()
-    try:
-        room = asyncio.run(dispatch_call(request, settings, mock_ivr=(ivr or mock_ivr)))
-    except Exception as e:  # connection refused, bad credentials, ...
-        err_console.print(f"cannot create the dispatch on {settings.livekit_url}: "
-                          f"{type(e).__name__}: {e}", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from e
-    console.print(f"call {request.call_id} dispatched to agent {settings.agent_name!r} "
-                  f"in room {room}")
+    mock = (ivr or True) if (mock_ivr or ivr is not None) else False
+    requests: list[CallRequest] = []
+    problems: list[str] = []
+    if from_file is not None:
+        try:
+            lines = from_file.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            err_console.print(f"{from_file}: {e.strerror}", markup=False)
+            raise typer.Exit(2) from e
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                requests.append(parse_call_request(line))
+            except CallRequestError as e:
+                problems += [f"{from_file}:{number}: {p}" for p in str(e).splitlines()]
+    else:
+        if goal is None:
+            err_console.print("give --goal, or --from-file", markup=False)
+            raise typer.Exit(2)
+        facts, secrets = {}, []
+        for pair, is_secret in ([(p, False) for p in fact or []]
+                                + [(p, True) for p in secret or []]):
+            name, sep, value = pair.partition("=")
+            if not sep or not name:
+                err_console.print(f"--{'secret' if is_secret else 'fact'} {name!r}: expected "
+                                  "name=value", markup=False)
+                raise typer.Exit(2)
+            facts[name] = value
+            if is_secret:
+                secrets.append(name)
+        if mock:
+            participant = participant or "mock-ivr"
+        if (to is None) == (participant is None):
+            err_console.print("give exactly one of --to (a phone number), --participant or "
+                              "--mock-ivr", markup=False)
+            raise typer.Exit(2)
+        target = ({"kind": "phone", "number": to, "sip_trunk_id": trunk} if to else
+                  {"kind": "participant", "identity": participant})
+        fields = {"task": {"goal": goal, "facts": facts, "secrets": secrets},
+                  "target": target, "limits": {"max_call_s": max_call_s},
+                  "webhook_url": webhook, "post_connect_dtmf": dtmf,
+                  "dtmf_dialect": dtmf_dialect}
+        if call_id is not None:
+            fields["call_id"] = call_id
+        try:
+            requests.append(CallRequest.model_validate(fields))
+        except ValidationError as e:
+            problems += [f"call request: {p}: {r}" for p, r in validation_problems(e)]
+    for problem in problems:
+        err_console.print(problem, markup=False, soft_wrap=True)
+    if problems and not requests:
+        raise typer.Exit(2)
+    store = CallStore(settings.results_db)
+    submitted = []
+    for request in requests:
+        try:
+            submit_call(request, settings, mock_ivr=mock, store=store)
+        except (CallIdConflict, StoreError) as e:
+            err_console.print(str(e), markup=False, soft_wrap=True)
+            problems.append(str(e))
+            continue
+        submitted.append(request)
+        console.print(f"call {request.call_id} recorded; the workers dispatch it to agent "
+                      f"{settings.agent_name!r}", markup=False)
     if wait:
-        result = asyncio.run(wait_for_result(ResultStore(settings.results_db), request.call_id,
-                                             timeout_s=max_call_s + 60))
-        if result is None:
-            err_console.print(f"no result for {request.call_id} in {settings.results_db}")
-            raise typer.Exit(1)
-        console.print(result_json(result), markup=False, soft_wrap=True)
+        async def wait_all():
+            return await asyncio.gather(*(wait_for_result(
+                store, r.call_id, timeout_s=settings.queue_timeout_s + r.limits.max_call_s + 60)
+                for r in submitted))
+
+        for request, result in zip(submitted, asyncio.run(wait_all()), strict=True):
+            if result is None:
+                err_console.print(f"no result for {request.call_id} in {store!r}")
+                problems.append(request.call_id)
+            else:
+                console.print(result_json(result), markup=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -287,23 +344,30 @@ def results(
     """List stored call results (RESULTS_DB)."""
     from rich.table import Table
 
-    from .results.store import ResultStore
+    from .results.store import CallStore
     from .service import result_json
     from .settings import Settings
 
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    stored = ResultStore(Settings().results_db).list(since)
+    store = CallStore(Settings().results_db)
+    stored = store.results(since)
     if as_json:
         for result in stored:
-            console.print(result_json(result), markup=False, soft_wrap=True)
+            delivery = store.delivery(result.call_id)
+            console.print(result_json(result, delivery), markup=False, soft_wrap=True)
         return
     table = Table(title=f"{len(stored)} call results")
-    for column in ("finished", "call", "outcome", "answer / reason"):
+    for column in ("finished", "call", "outcome", "answer / reason", "webhook"):
         table.add_column(column)
     for r in stored:
+        delivery = store.delivery(r.call_id)
+        webhook = ("-" if delivery is None else
+                   f"{delivery.state} after {delivery.attempts} attempt(s)"
+                   + (f": {delivery.last_error}" if delivery.last_error and
+                      delivery.state != "delivered" else ""))
         table.add_row(r.finished_at.strftime("%Y-%m-%d %H:%M:%S"), r.call_id, r.outcome,
-                      r.answer or r.reason)
+                      r.answer or r.reason, webhook)
     console.print(table)
 
 

@@ -170,3 +170,73 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
             self._process = None
+
+
+def find_postgres_bindir() -> Path | None:
+    """The folder of PostgreSQL's ``initdb`` and ``pg_ctl`` (``POSTGRES_BINDIR``, Debian's
+    ``/usr/lib/postgresql/<version>/bin``, or PATH); None if absent."""
+    if env := os.environ.get("POSTGRES_BINDIR"):
+        return Path(env)
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                    key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
+                    else 0)
+    if debian:
+        return debian[-1].parent
+    found = shutil.which("initdb")
+    return Path(found).resolve().parent if found else None
+
+
+class PostgresDevServer:
+    """A throwaway PostgreSQL server: a new cluster in a temporary folder, on a free port of
+    127.0.0.1, trust authentication, stopped and deleted by :meth:`stop`. As root (CI), the
+    server runs as the ``postgres`` user, since PostgreSQL refuses to run as root.
+
+    Args:
+        bindir: the folder of ``initdb`` and ``pg_ctl``.
+    """
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="ivr-pg-"))
+        self._as_postgres = os.geteuid() == 0
+
+    @property
+    def url(self) -> str:
+        """The ``postgresql://`` URL of its ``postgres`` database."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bindir / args[0]), *args[1:]]
+        if self._as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        """Create the cluster and start the server (waits until it accepts connections).
+
+        Raises:
+            subprocess.CalledProcessError: initdb or pg_ctl failed (their output is in it).
+        """
+        data = self.dir / "data"
+        if self._as_postgres:
+            shutil.chown(self.dir, "postgres")
+        self._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self._run("pg_ctl", "-D", str(data), "-l", str(self.dir / "server.log"), "-w", "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                  "-c fsync=off", "start")
+
+    def stop(self) -> None:
+        """Stop the server and delete its cluster."""
+        try:
+            self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+        except (subprocess.CalledProcessError, FileNotFoundError):
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> PostgresDevServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

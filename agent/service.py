@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
+import socket
 import time
-import uuid
 
 from livekit import api
 from livekit.agents import AgentServer
@@ -15,16 +16,21 @@ from livekit.agents import AgentServer
 from .call.result import CallResult
 from .call_request import CallRequest
 from .ivr.worker import MOCK_IVR_AGENT_NAME
-from .results.store import ResultStore
+from .results.outbox import OutboxDeliverer
+from .results.store import CallStore, DeliveryState, LedgerEntry
+from .results.sweeper import LedgerSweeper
 from .settings import Settings
 
 
-async def serve(server: AgentServer, *, devmode: bool) -> None:
-    """Run ``server`` until SIGINT or SIGTERM, then drain running calls and close."""
+async def serve(server: AgentServer, *, devmode: bool,
+                ledger: LedgerSweeper | None = None) -> None:
+    """Run ``server`` (and the ``ledger`` loop beside it) until SIGINT or SIGTERM, then
+    drain running calls and close."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    sweeping = asyncio.create_task(ledger.run()) if ledger is not None else None
     runner = asyncio.create_task(server.run(devmode=devmode))
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait([runner, stopper], return_when=asyncio.FIRST_COMPLETED)
@@ -33,6 +39,22 @@ async def serve(server: AgentServer, *, devmode: bool) -> None:
         await server.aclose()
     await asyncio.gather(runner, return_exceptions=True)
     stopper.cancel()
+    if sweeping is not None:
+        sweeping.cancel()
+        await asyncio.gather(sweeping, return_exceptions=True)
+
+
+def navigator_ledger(settings: Settings, store: CallStore) -> LedgerSweeper:
+    """The ledger loop of a navigator worker with ``settings``."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return LedgerSweeper(
+        store, worker_id=f"{socket.gethostname()}/{os.getpid()}",
+        capacity=settings.max_concurrent_calls,
+        dispatch=lambda entry, room: dispatch_call(entry, room, settings),
+        deliverer=OutboxDeliverer(store, secret=secret, timeout_s=settings.webhook_timeout_s,
+                                  backoff_s=settings.webhook_backoff_s),
+        pickup_timeout_s=settings.pickup_timeout_s, queue_timeout_s=settings.queue_timeout_s,
+        redispatch_unreached=settings.redispatch_unreached)
 
 
 def lk_api(settings: Settings) -> api.LiveKitAPI:
@@ -42,40 +64,65 @@ def lk_api(settings: Settings) -> api.LiveKitAPI:
                           settings.livekit_api_secret.get_secret_value())
 
 
-async def dispatch_call(request: CallRequest, settings: Settings, *,
-                        mock_ivr: str | bool = False) -> str:
-    """Create the dispatch in a new room named after the call; returns the room name.
+MOCK_IVR_DEFAULT = ""
+"""``mock_ivr`` in the ledger: the mock IVR worker's default IVR (an id names another)."""
 
-    For tests and demos, ``mock_ivr`` first dispatches the mock IVR into the room: True for
-    its default IVR, or the id of one of the IVRs it plays.
+
+def submit_call(request: CallRequest, settings: Settings, *,
+                mock_ivr: str | bool = False, store: CallStore | None = None) -> LedgerEntry:
+    """Record ``request`` in the call ledger; the workers' ledger loop dispatches it as
+    soon as a worker has room. Submitting the same request again returns the same call.
+
+    For tests and demos, ``mock_ivr`` also dispatches the mock IVR into the call's room:
+    True for its default IVR, or the id of one of the IVRs it plays.
+
+    Raises:
+        CallIdConflict: the ``call_id`` is taken by a different request.
+        StoreError: the store cannot be written.
     """
-    room = f"{request.call_id}-{uuid.uuid4().hex[:6]}"
+    store = store or CallStore(settings.results_db)
+    ivr = (MOCK_IVR_DEFAULT if mock_ivr is True else mock_ivr) if mock_ivr else None
+    entry, _ = store.record_request(request, mock_ivr=ivr)
+    return entry
+
+
+async def dispatch_call(entry: LedgerEntry, room: str, settings: Settings) -> None:
+    """Create the LiveKit dispatch of a ledger entry in ``room`` (and the mock IVR's, when
+    the entry asks for it).
+
+    Raises:
+        livekit.api.TwirpError, aiohttp.ClientError: the server refused or is unreachable.
+    """
     lk = lk_api(settings)
     try:
-        if mock_ivr:
-            metadata = json.dumps({"ivr": mock_ivr}) if isinstance(mock_ivr, str) else ""
+        if entry.mock_ivr is not None:
+            metadata = json.dumps({"ivr": entry.mock_ivr}) if entry.mock_ivr else ""
             await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
                 agent_name=MOCK_IVR_AGENT_NAME, room=room, metadata=metadata))
         await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
             agent_name=settings.agent_name, room=room,
-            metadata=request.model_dump_json(exclude_none=True)))
+            metadata=entry.request.model_dump_json(exclude_none=True)))
     finally:
         await lk.aclose()
-    return room
 
 
-async def wait_for_result(store: ResultStore, call_id: str, *, timeout_s: float,
+async def wait_for_result(store: CallStore, call_id: str, *, timeout_s: float,
                           poll_s: float = 0.2) -> CallResult | None:
-    """Poll the result store until ``call_id`` has a result or ``timeout_s`` passes."""
+    """Poll the store until ``call_id`` has a final result or ``timeout_s`` passes."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        result = await asyncio.to_thread(store.get, call_id)
+        result = await asyncio.to_thread(store.result, call_id)
         if result is not None:
             return result
         await asyncio.sleep(poll_s)
     return None
 
 
-def result_json(result: CallResult) -> str:
-    """One line of JSON for ``results --json`` and ``call --wait``."""
-    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
+def result_json(result: CallResult, delivery: DeliveryState | None = None) -> str:
+    """One line of JSON for ``results --json`` and ``call --wait``; with the webhook's
+    ``delivery`` state (``webhook``: state, attempts, last error) when given."""
+    data = result.model_dump(mode="json")
+    if delivery is not None:
+        data["webhook"] = {"state": delivery.state, "attempts": delivery.attempts,
+                           "last_error": delivery.last_error}
+    return json.dumps(data, ensure_ascii=False)

@@ -33,14 +33,35 @@ class Settings(BaseSettings):
     agent_name: str = Field("ivr-navigator", description="Explicit-dispatch agent name.")
     sip_outbound_trunk_id: str | None = Field(
         None, description="Default outbound SIP trunk when a call request names none.")
-    results_db: Path = Field(Path("results.sqlite"), description="SQLite result store.")
+    results_db: str = Field(
+        "results.sqlite", description="The call store (ledger, results, webhook outbox): a "
+                                      "SQLite file path, or a postgresql:// URL shared by "
+                                      "workers on several machines.")
+    results_journal: Path = Field(
+        Path("results-journal.jsonl"),
+        description="Where results go (one JSON line each) when the store cannot be written.")
     webhook_secret: SecretStr | None = Field(
         None, description="HMAC-SHA256 key for the X-IVR-Signature header of webhooks.")
-    webhook_attempts: int = Field(5, ge=1, description="Deliveries tried per webhook.")
-    webhook_backoff_s: float = Field(0.5, gt=0, description="First retry delay; doubles.")
-    worker_load_threshold: float = Field(
-        0.7, gt=0, description="Load (CPU use, 0-1) above which the worker takes no new calls; "
-                               "0.7 is LiveKit's production default.")
+    webhook_timeout_s: float = Field(5.0, gt=0, description="One webhook request's timeout.")
+    webhook_backoff_s: float = Field(
+        1.0, gt=0, description="First delay before retrying a webhook; doubles, up to 5 min.")
+    webhook_expiry_s: float = Field(
+        86400.0, gt=0, description="A webhook not delivered within this long is given up.")
+    max_concurrent_calls: int = Field(
+        4, ge=1, description="Calls one navigator worker runs at once; the ledger dispatches "
+                             "no more than the live workers' total, the rest wait.")
+    pickup_timeout_s: float = Field(
+        20.0, gt=0, description="A dispatched call no worker has claimed by then is queued "
+                                "again.")
+    queue_timeout_s: float = Field(
+        900.0, gt=0, description="A call still not taken this long after its request ends "
+                                 "failed: no worker took the call.")
+    lease_s: float = Field(
+        15.0, gt=0, description="How long a worker's hold on a running call lasts without "
+                                "renewal; a dead worker's calls are taken back after it.")
+    redispatch_unreached: bool = Field(
+        True, description="Run again a call whose worker died before reaching the far end "
+                          "(else it ends failed).")
     job_executor: Literal["process", "thread"] = Field(
         "process", description="How the worker runs jobs: a process each, or threads.")
     mock_ivr_path: Path = Field(Path("scenarios/ivrs"),

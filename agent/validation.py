@@ -60,6 +60,7 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
         elif err["type"] == "missing":
             reason = "required field is missing"
         elif "[key]" not in loc and not isinstance(err.get("input"), dict | list):
-            reason = f"{reason} (got {err['input']!r})"  # say which value was refused
+            got = repr(err["input"])  # say which value was refused, escaped and bounded
+            reason = f"{reason} (got {got[:60] + '...' if len(got) > 63 else got})"
         problems.append((field_path(loc), reason))
     return problems

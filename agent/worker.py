@@ -14,16 +14,27 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import os
+import socket
 from collections.abc import Awaitable, Callable
 
 from livekit import api, rtc
 from livekit.agents import AgentServer, JobContext, JobExecutorType, JobProcess, JobRequest
+from pydantic import AnyHttpUrl, TypeAdapter, ValidationError
 
 from .call.result import CallResult
-from .call_request import CallRequest, CallRequestError, ParticipantTarget, parse_call_request
+from .call_request import (
+    CALL_ID,
+    CallRequest,
+    CallRequestError,
+    ParticipantTarget,
+    parse_call_request,
+)
 from .navigator.vocabulary import load_vocabulary
 from .providers import navigator_model, speech_stack
 from .results.delivery import deliver_result
+from .results.store import CallStore
 from .settings import Settings
 from .supervisor import CallLimits, CallSupervisor
 from .telephony import CallSetupError, dial
@@ -33,6 +44,7 @@ from .transport.room import LOST_CONNECTION, RoomFarEnd, RoomKeypad
 logger = logging.getLogger("ivr_navigator.worker")
 
 ANY_KIND = list(rtc.ParticipantKind.values())
+_URL = TypeAdapter(AnyHttpUrl)
 
 
 class NavigatorCall:
@@ -41,32 +53,64 @@ class NavigatorCall:
     def __init__(self, ctx: JobContext, settings: Settings) -> None:
         self.ctx = ctx
         self.settings = settings
+        self.store = CallStore(settings.results_db)
+        self.holder = f"{socket.gethostname()}/{os.getpid()}"
 
-    async def run(self) -> CallResult:
-        """Run the call; returns the delivered result."""
+    async def run(self) -> CallResult | None:
+        """Run the call; returns the delivered result (None: the dispatch was a duplicate
+        of a call that is finished or held by another worker)."""
         try:
             request = parse_call_request(self.ctx.job.metadata)
         except CallRequestError as e:
             logger.error("job %s: invalid call request:\n%s", self.ctx.job.id, e)
             result = CallResult.unplaced(_call_id_of(self.ctx), "failed", str(e))
-            await deliver_result(result, settings=self.settings)
+            await deliver_result(result, settings=self.settings, store=self.store,
+                                 webhook_url=_webhook_of(self.ctx))
             self.ctx.shutdown(reason="invalid call request")
             return result
 
-        await self.ctx.connect()
+        claim = await asyncio.to_thread(self.store.claim, request.call_id,
+                                        self.ctx.job.room.name, self.holder,
+                                        self.settings.lease_s, request)
+        if claim != "claimed":
+            logger.warning("call %s: dispatch in %s ignored: the call is %s",
+                           request.call_id, self.ctx.job.room.name,
+                           "already finished" if claim == "finished"
+                           else "held elsewhere or queued again")
+            self.ctx.shutdown(reason=f"call {claim}")
+            return None
+        lease = asyncio.create_task(self._renew_lease(request.call_id), name="lease")
         try:
-            far_end = await self._reach(request)
-        except CallSetupError as e:
-            result = CallResult.unplaced(request.call_id, e.outcome, e.reason)
-        else:
-            logger.info("call %s: %s answered in %s", request.call_id, far_end,
-                        self.ctx.room.name)
-            result = await self._converse(request, far_end)
-        await deliver_result(result, settings=self.settings,
+            result = await self._call(request)
+        finally:
+            lease.cancel()
+        await deliver_result(result, settings=self.settings, store=self.store,
                              webhook_url=str(request.webhook_url or "") or None,
                              participant=self._local_participant())
         await self._hang_up()
         return result
+
+    async def _call(self, request: CallRequest) -> CallResult:
+        await self.ctx.connect()
+        try:
+            far_end = await self._reach(request)
+        except CallSetupError as e:
+            return CallResult.unplaced(request.call_id, e.outcome, e.reason)
+        logger.info("call %s: %s answered in %s", request.call_id, far_end,
+                    self.ctx.room.name)
+        return await self._converse(request, far_end)
+
+    async def _renew_lease(self, call_id: str) -> None:
+        """Renew this worker's hold on the call every third of the lease."""
+        while True:
+            await asyncio.sleep(self.settings.lease_s / 3)
+            try:
+                if not await asyncio.to_thread(self.store.renew, call_id, self.holder,
+                                               self.settings.lease_s):
+                    logger.error("call %s: the ledger gave the call to another worker",
+                                 call_id)
+            except Exception as e:  # the store may come back; the result is retried
+                logger.warning("call %s: renewing the lease failed: %s", call_id, e)
 
     async def _reach(self, request: CallRequest) -> str:
         """The identity of the answered far end."""
@@ -82,11 +126,13 @@ class NavigatorCall:
             except RuntimeError as e:  # "room disconnected while waiting for participant"
                 raise CallSetupError("failed", f"{LOST_CONNECTION} while waiting for "
                                                f"{target.identity!r}") from e
+            await asyncio.to_thread(self.store.mark_far_end_reached, request.call_id)
             return target.identity
         if not self.settings.speech_configured():
             raise CallSetupError("failed", "a phone call needs speech: set DEEPGRAM_API_KEY "
                                            "and OPENAI_API_KEY (the local speech stack is "
                                            "not wired to the worker yet)")
+        await asyncio.to_thread(self.store.mark_far_end_reached, request.call_id)
         return await dial(self.ctx.api, room=self.ctx.room.name, target=target, limits=limits,
                           default_trunk=self.settings.sip_outbound_trunk_id)
 
@@ -127,13 +173,30 @@ class NavigatorCall:
         self.ctx.shutdown(reason="call ended")
 
 
-def _call_id_of(ctx: JobContext) -> str:
-    """The call id from metadata that failed validation, if it has one, else the job's."""
+def _raw_field(ctx: JobContext, name: str) -> object:
     try:
-        call_id = json.loads(ctx.job.metadata).get("call_id")
+        return json.loads(ctx.job.metadata).get(name)
     except (json.JSONDecodeError, AttributeError):
-        call_id = None
-    return call_id if isinstance(call_id, str) and call_id else f"job-{ctx.job.id}"
+        return None
+
+
+def _call_id_of(ctx: JobContext) -> str:
+    """The call id of metadata that failed validation, if it has a valid one, else the
+    job's."""
+    call_id = _raw_field(ctx, "call_id")
+    if isinstance(call_id, str) and CALL_ID.fullmatch(call_id):
+        return call_id
+    return f"job-{ctx.job.id}"
+
+
+def _webhook_of(ctx: JobContext) -> str | None:
+    """The webhook URL of metadata that failed validation, if it has a valid one: the
+    requester hears of its invalid request too."""
+    url = _raw_field(ctx, "webhook_url")
+    try:
+        return str(_URL.validate_python(url)) if isinstance(url, str) else None
+    except ValidationError:
+        return None
 
 
 def prewarm(proc: JobProcess) -> None:
@@ -149,10 +212,12 @@ async def navigator_job(ctx: JobContext) -> None:
 def build_server(settings: Settings, *, agent_name: str | None = None,
                  entrypoint: Callable[[JobContext], Awaitable[None]] = navigator_job,
                  on_request: Callable[[JobRequest], Awaitable[None]] | None = None,
-                 setup: Callable[[JobProcess], None] = prewarm) -> AgentServer:
+                 setup: Callable[[JobProcess], None] = prewarm,
+                 max_calls: int | None = None) -> AgentServer:
     """An ``AgentServer`` registered under ``agent_name`` (explicit dispatch only) running
     ``entrypoint`` per job (the navigator by default, or the mock IVR), with ``setup`` run
-    once per job process."""
+    once per job process; its load is its running jobs over ``max_calls`` (None: LiveKit's
+    CPU load)."""
     executor = (JobExecutorType.THREAD if settings.job_executor == "thread"
                 else JobExecutorType.PROCESS)
     server = AgentServer(
@@ -160,7 +225,13 @@ def build_server(settings: Settings, *, agent_name: str | None = None,
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
         job_executor_type=executor,
-        load_threshold=settings.worker_load_threshold,
+        # LiveKit's admission control is off: a job it refused would be dropped (the server
+        # does not queue it). The ledger dispatches no more calls than the workers' total
+        # capacity, and the load reported (running calls over one more than max_calls,
+        # always below 1, which the server skips) lets the server pick the least busy one
+        **({"load_fnc": lambda server: len(server.active_jobs) / (max_calls + 1)}
+           if max_calls else {}),
+        load_threshold=math.inf,
         setup_fnc=setup,
         port=0,  # the health-check HTTP port: any free one, so workers can share a host
     )

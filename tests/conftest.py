@@ -22,6 +22,43 @@ def _embedded_brain(monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server on 127.0.0.1 (a throwaway cluster), for the shared store.
+
+    Skipped where PostgreSQL is missing, unless REQUIRE_POSTGRES is set (as in CI).
+    """
+    import os
+
+    from agent.devserver import PostgresDevServer, find_postgres_bindir
+
+    bindir = find_postgres_bindir()
+    if bindir is None:
+        message = "PostgreSQL is not installed: run .ci/run, or apt-get install postgresql"
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with PostgresDevServer(bindir) as server:
+        yield server.url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def call_store(request, tmp_path):
+    """An empty call store, on SQLite and on PostgreSQL."""
+    from sqlalchemy import text
+
+    from agent.results.store import CallStore
+
+    if request.param == "sqlite":
+        return CallStore(tmp_path / "calls.sqlite")
+    url = request.getfixturevalue("postgres_url")
+    database = f"test_{tmp_path.name.lower().replace('-', '_')[:40]}"
+    admin = CallStore(url).engine.execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:
+        db.execute(text(f'CREATE DATABASE "{database}"'))
+    return CallStore(url.rsplit("/", 1)[0] + f"/{database}")
+
+
+@pytest.fixture(scope="session")
 def livekit_server():
     """The real LiveKit server on 127.0.0.1 (free ports), for tests that cross the network.
 
@@ -47,6 +84,7 @@ class Service:
 
     def __init__(self, server, tmp):
         from agent.devserver import WorkerProcess
+        from agent.results.store import CallStore
         from agent.settings import Settings
 
         self.server = server
@@ -54,10 +92,10 @@ class Service:
         self.env = {
             "LIVEKIT_URL": server.url, "RESULTS_DB": str(tmp / "results.sqlite"),
             "JOB_EXECUTOR": "process", "NAVIGATOR_LLM": "local", "WEBHOOK_SECRET": "test-secret",
-            "WORKER_LOAD_THRESHOLD": "inf",  # the tests run a few calls at once
             "WEBHOOK_BACKOFF_S": "0.1", "PYTHONWARNINGS": "ignore",
         }
-        self.settings = Settings(livekit_url=server.url, results_db=tmp / "results.sqlite")
+        self.settings = Settings(livekit_url=server.url, results_db=str(tmp / "results.sqlite"))
+        self.store = CallStore(self.settings.results_db)
         self.navigator = WorkerProcess(["start"], self.env)
         self.mock_ivr = WorkerProcess(
             ["mock-ivr", str(IVRS), "--time-scale", "0.05", "--events-dir",

@@ -11,10 +11,10 @@ from livekit import api
 from typer.testing import CliRunner
 
 from agent.call.result import CallResult
-from agent.call_request import CallRequestError, parse_call_request
+from agent.call_request import CallRequest, CallRequestError, parse_call_request
 from agent.cli import app
 from agent.results.delivery import result_attributes
-from agent.results.store import ResultStore
+from agent.results.store import CallIdConflict, CallStore
 from agent.results.webhook import sign, verify
 from agent.telephony import sip_failure
 
@@ -78,15 +78,19 @@ def test_a_dial_error_without_sip_status_is_failed_with_the_server_message():
         "failed", "dialing failed: sip not connected (internal)")
 
 
-def test_signature_is_hmac_sha256_of_the_body():
-    body = b'{"outcome":"completed"}'
-    header = sign(body, "k")
-    # RFC 4231-style check against hashlib directly
+def test_signature_is_hmac_sha256_of_timestamp_and_body():
     import hashlib
     import hmac
-    assert header == "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
-    assert verify(body, "k", header)
-    assert not verify(body + b" ", "k", header)
+
+    body = b'{"outcome":"completed"}'
+    header = sign(body, "k", 1_700_000_000)
+    assert header == "sha256=" + hmac.new(b"k", b"1700000000." + body,
+                                          hashlib.sha256).hexdigest()
+    assert verify(body, "k", header, "1700000000", now=1_700_000_100)
+    assert not verify(body + b" ", "k", header, "1700000000", now=1_700_000_100)
+    # a captured delivery replayed later, or with another timestamp, is refused
+    assert not verify(body, "k", header, "1700000000", now=1_700_001_000)
+    assert not verify(body, "k", header, "1700000001", now=1_700_000_100)
 
 
 def _result(call_id: str, minutes_ago: int = 0) -> CallResult:
@@ -94,16 +98,16 @@ def _result(call_id: str, minutes_ago: int = 0) -> CallResult:
                       finished_at=datetime.now(UTC) - timedelta(minutes=minutes_ago))
 
 
-async def test_store_keeps_results_durably_and_lists_since(tmp_path):
-    store = ResultStore(tmp_path / "r.sqlite")
-    await store.save(_result("old", minutes_ago=60))
-    await store.save(_result("new"))
-    reopened = ResultStore(tmp_path / "r.sqlite")
-    assert reopened.get("new").answer == "ok"
-    assert reopened.get("missing") is None
-    assert [r.call_id for r in reopened.list()] == ["old", "new"]
+def test_store_keeps_results_durably_and_lists_since(tmp_path):
+    store = CallStore(tmp_path / "r.sqlite")
+    assert store.finish(_result("old", minutes_ago=60))
+    assert store.finish(_result("new"))
+    reopened = CallStore(tmp_path / "r.sqlite")
+    assert reopened.result("new").answer == "ok"
+    assert reopened.result("missing") is None
+    assert [r.call_id for r in reopened.results()] == ["old", "new"]
     since = datetime.now(UTC) - timedelta(minutes=5)
-    assert [r.call_id for r in reopened.list(since)] == ["new"]
+    assert [r.call_id for r in reopened.results(since)] == ["new"]
 
 
 def test_result_attributes_carry_outcome_and_answer():
@@ -111,12 +115,37 @@ def test_result_attributes_carry_outcome_and_answer():
         "ivr.call_id": "c1", "ivr.outcome": "completed", "ivr.answer": "ok", "ivr.reason": ""}
 
 
-def test_call_without_a_server_is_a_clean_error(monkeypatch):
+def test_call_records_the_request_in_the_ledger_without_a_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESULTS_DB", str(tmp_path / "r.sqlite"))
     monkeypatch.setenv("LIVEKIT_URL", "ws://127.0.0.1:9")  # nothing listens there
-    result = CliRunner().invoke(app, ["call", "--mock-ivr", "--goal", "balance"])
+    args = ["call", "--mock-ivr", "--goal", "balance", "--call-id", "c-1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "call c-1 recorded" in result.output
+    entry = CallStore(tmp_path / "r.sqlite").call("c-1")
+    assert (entry.state, entry.mock_ivr, entry.request.task.goal) == ("requested", "", "balance")
+    assert CliRunner().invoke(app, args).exit_code == 0  # the same request: the same call
+    conflict = CliRunner().invoke(app, [*args[:-3], "another goal", "--call-id", "c-1"])
+    assert conflict.exit_code == 1
+    assert "call_id 'c-1' is already used by a different request" in conflict.output
+    assert "Traceback" not in conflict.output
+
+
+def test_call_from_file_records_each_valid_line_and_names_the_bad_ones(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESULTS_DB", str(tmp_path / "r.sqlite"))
+    target = {"kind": "participant", "identity": "mock-ivr"}
+    lines = [json.dumps({"call_id": f"burst-{n}", "task": {"goal": "balance"},
+                         "target": target}) for n in range(3)]
+    lines.insert(1, json.dumps({"call_id": "bad", "task": {"goal": "balance"},
+                                "target": {"kind": "fax"}}))
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["call", "--from-file", str(requests), "--mock-ivr"])
     assert result.exit_code == 1
-    assert "cannot create the dispatch on ws://127.0.0.1:9" in result.output
-    assert "Traceback" not in result.output
+    assert f"{requests}:2: call request: target: unknown kind 'fax'" in result.output
+    store = CallStore(tmp_path / "r.sqlite")
+    assert [store.call(f"burst-{n}").state for n in range(3)] == ["requested"] * 3
+    assert store.call("bad") is None
 
 
 def test_call_rejects_a_bad_number_before_dispatching():
@@ -125,11 +154,31 @@ def test_call_rejects_a_bad_number_before_dispatching():
     assert "call request: target.number: must be an E.164 number" in result.output
 
 
-def test_results_lists_the_store(tmp_path, monkeypatch):
-    import asyncio
-
+def test_results_lists_the_store_with_webhook_states(tmp_path, monkeypatch):
     monkeypatch.setenv("RESULTS_DB", str(tmp_path / "r.sqlite"))
-    asyncio.run(ResultStore(tmp_path / "r.sqlite").save(_result("listed-call")))
+    CallStore(tmp_path / "r.sqlite").finish(_result("listed-call"),
+                                            webhook_url="https://example.com/hook")
     result = CliRunner().invoke(app, ["results", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["call_id"] == "listed-call"
+    listed = json.loads(result.output)
+    assert listed["call_id"] == "listed-call"
+    assert listed["webhook"] == {"state": "pending", "attempts": 0, "last_error": None}
+
+
+def _request(call_id: str, goal: str = "balance") -> CallRequest:
+    return CallRequest.model_validate({"call_id": call_id, "task": {"goal": goal},
+                                       "target": {"kind": "participant", "identity": "x"}})
+
+
+def test_a_call_id_is_idempotent_and_a_final_result_is_never_overwritten(tmp_path):
+    store = CallStore(tmp_path / "r.sqlite")
+    first, created = store.record_request(_request("dup"))
+    again, created_again = store.record_request(_request("dup"))
+    assert (created, created_again) == (True, False)
+    assert again == first
+    with pytest.raises(CallIdConflict):
+        store.record_request(_request("dup", goal="something else"))
+    assert store.finish(_result("dup"))
+    assert not store.finish(CallResult(call_id="dup", outcome="failed", reason="late"))
+    assert store.result("dup").outcome == "completed"
+    assert store.call("dup").state == "finished"

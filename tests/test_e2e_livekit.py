@@ -23,10 +23,9 @@ from agent.harness.runner import run_scenario
 from agent.harness.virtual_time import run_virtual
 from agent.ivr.worker import MOCK_IVR_IDENTITY
 from agent.paths import SCENARIOS_DIR
-from agent.results.store import ResultStore
-from agent.results.webhook import SIGNATURE_HEADER, verify
+from agent.results.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from agent.scenario import find_scenario_files, load_scenario
-from agent.service import dispatch_call, lk_api, wait_for_result
+from agent.service import lk_api, submit_call, wait_for_result
 from agent.supervisor import CallLimits
 
 SHIPPED = find_scenario_files(SCENARIOS_DIR)
@@ -43,11 +42,20 @@ def _request(task: CallTask, name: str, **fields) -> CallRequest:
 
 
 async def _call(service, request: CallRequest, ivr: str = BANK):
-    room = await dispatch_call(request, service.settings, mock_ivr=ivr)
-    result = await wait_for_result(ResultStore(service.settings.results_db), request.call_id,
-                                   timeout_s=RESULT_TIMEOUT_S)
-    assert result is not None, _worker_lines(service, room, request.call_id)
-    return room, result
+    submit_call(request, service.settings, mock_ivr=ivr, store=service.store)
+    result = await wait_for_result(service.store, request.call_id, timeout_s=RESULT_TIMEOUT_S)
+    assert result is not None, _worker_lines(service, request.call_id)
+    return service.store.call(request.call_id).room, result
+
+
+async def _room_of(service, call_id: str) -> str:
+    """The room the ledger dispatched ``call_id`` in, once it has."""
+    for _ in range(200):
+        entry = await asyncio.to_thread(service.store.call, call_id)
+        if entry is not None and entry.room:
+            return entry.room
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{call_id} was never dispatched; " + _worker_lines(service, call_id))
 
 
 def _worker_lines(service, *names: str) -> str:
@@ -75,11 +83,13 @@ def over_the_server(service):
             loaded = load_scenario(path)
             request = _request(loaded.scenario.task, loaded.scenario.id)
             async with limit:
-                room = await dispatch_call(request, service.settings, mock_ivr=loaded.ivr.id)
-                result = await wait_for_result(ResultStore(service.settings.results_db),
-                                               request.call_id, timeout_s=RESULT_TIMEOUT_S)
+                submit_call(request, service.settings, mock_ivr=loaded.ivr.id,
+                            store=service.store)
+                result = await wait_for_result(service.store, request.call_id,
+                                               timeout_s=RESULT_TIMEOUT_S)
                 if result is None:
-                    return _worker_lines(service, room, request.call_id)
+                    return _worker_lines(service, request.call_id)
+                room = service.store.call(request.call_id).room
                 return result, await _ivr_log(service, room)
 
         # one failed call fails its own test, not the others
@@ -138,8 +148,7 @@ async def test_invalid_metadata_gives_a_failed_result_and_the_worker_lives_on(se
                                  "target": {"kind": "fax"}})))
     finally:
         await lk.aclose()
-    result = await wait_for_result(ResultStore(service.settings.results_db), "bad-metadata",
-                                   timeout_s=RESULT_TIMEOUT_S)
+    result = await wait_for_result(service.store, "bad-metadata", timeout_s=RESULT_TIMEOUT_S)
     assert result is not None
     assert result.outcome == "failed"
     assert result.reason == ("call request: target: unknown kind 'fax'; "
@@ -153,10 +162,11 @@ async def test_invalid_metadata_gives_a_failed_result_and_the_worker_lives_on(se
 
 
 async def test_webhook_failing_twice_then_succeeding_gets_the_signed_result(service):
-    received: list[tuple[bytes, str]] = []
+    received: list[tuple[bytes, str, str]] = []
 
     async def hook(request: web.Request) -> web.Response:
-        received.append((await request.read(), request.headers.get(SIGNATURE_HEADER, "")))
+        received.append((await request.read(), request.headers.get(SIGNATURE_HEADER, ""),
+                         request.headers.get(TIMESTAMP_HEADER, "")))
         return web.Response(status=503 if len(received) <= 2 else 200)
 
     app = web.Application()
@@ -171,7 +181,6 @@ async def test_webhook_failing_twice_then_succeeding_gets_the_signed_result(serv
                         facts={"customer_id": "10000001", "pin": "2468"}, secrets=["pin"])
         request = _request(task, "webhook", webhook_url=f"http://127.0.0.1:{port}/hook")
         _, result = await _call(service, request)
-        store = ResultStore(service.settings.results_db)
         for _ in range(100):
             if len(received) >= 3:
                 break
@@ -179,10 +188,12 @@ async def test_webhook_failing_twice_then_succeeding_gets_the_signed_result(serv
     finally:
         await runner.cleanup()
     assert len(received) == 3
-    body, signature = received[-1]
-    assert verify(body, "test-secret", signature)
+    body, signature, timestamp = received[-1]
+    assert verify(body, "test-secret", signature, timestamp)
     assert json.loads(body)["outcome"] == result.outcome == "completed"
-    assert json.loads(body) == json.loads(store.get(request.call_id).model_dump_json())
+    assert json.loads(body) == json.loads(
+        service.store.result(request.call_id).model_dump_json())
+    assert service.store.delivery(request.call_id).state == "delivered"
     assert "2468" not in body.decode()
 
 
@@ -192,7 +203,8 @@ async def test_outcome_is_set_as_attributes_of_the_navigator_participant(service
     task = CallTask(goal="How many rewards points does the customer have?",
                     facts={"customer_id": "10000002", "pin": "1357"}, secrets=["pin"])
     request = _request(task, "attributes")
-    room_name = await dispatch_call(request, service.settings, mock_ivr=BANK)
+    submit_call(request, service.settings, mock_ivr=BANK, store=service.store)
+    room_name = await _room_of(service, request.call_id)
     seen: dict[str, str] = {}
     observer = rtc.Room()
 
@@ -204,8 +216,8 @@ async def test_outcome_is_set_as_attributes_of_the_navigator_participant(service
              .with_grants(api.VideoGrants(room_join=True, room=room_name, hidden=True)).to_jwt())
     await observer.connect(service.server.url, token)
     try:
-        result = await wait_for_result(ResultStore(service.settings.results_db),
-                                       request.call_id, timeout_s=RESULT_TIMEOUT_S)
+        result = await wait_for_result(service.store, request.call_id,
+                                       timeout_s=RESULT_TIMEOUT_S)
         for _ in range(50):
             if "ivr.outcome" in seen:
                 break
@@ -226,7 +238,8 @@ async def test_server_stopped_mid_call_gives_a_failed_result_then_the_worker_rec
     request = CallRequest(call_id=f"e2e-server-down-{uuid.uuid4().hex[:6]}", task=task,
                           target=ParticipantTarget(identity="nobody-here"),
                           limits=Limits(ring_timeout_s=120))
-    room = await dispatch_call(request, service.settings)
+    submit_call(request, service.settings, store=service.store)
+    room = await _room_of(service, request.call_id)
     lk = lk_api(service.settings)
     try:
         joined = None
@@ -242,8 +255,7 @@ async def test_server_stopped_mid_call_gives_a_failed_result_then_the_worker_rec
     for worker in service.workers:
         worker.expect_reregistration()
     await asyncio.to_thread(service.server.stop)
-    result = await wait_for_result(ResultStore(service.settings.results_db), request.call_id,
-                                   timeout_s=RESULT_TIMEOUT_S)
+    result = await wait_for_result(service.store, request.call_id, timeout_s=RESULT_TIMEOUT_S)
     assert result is not None, "\n".join(service.navigator.lines[-40:])
     assert result.outcome == "failed"
     assert "lost connection to the LiveKit server" in result.reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -29,6 +30,9 @@ FactValue = str | list[str]
 
 MAX_GOAL_CHARS = 2000
 
+_SECRET_KEYS = re.compile(r"[0-9*#A-Da-d]+(?:[ \-./][0-9*#A-Da-d]+)*")
+"""A secret as keypad keys, groups separated as people write them ("4417 1234 ...")."""
+
 
 class CallTask(StrictModel):
     """What the navigator is asked to do, for whom, with which facts.
@@ -50,6 +54,15 @@ class CallTask(StrictModel):
             raise ValueError(
                 f"secrets {unknown} are not facts; allowed: {sorted(self.facts)}"
             )
+        for name in self.facts:  # errors name the fact, never its value
+            for value in self.candidates(name):
+                if any(c.isdigit() and not c.isascii() for c in value):
+                    raise ValueError(f"fact {name!r} has digits other than ASCII 0-9 "
+                                     "(e.g. fullwidth); keys can only be 0-9 * # A-D")
+                if name in self.secrets and not _SECRET_KEYS.fullmatch(value):
+                    raise ValueError(
+                        f"secret {name!r} must be non-empty DTMF keys (0-9 * # A-D, spaces or "
+                        "dashes between groups): it is entered on the keypad")
         return self
 
     def candidates(self, name: str) -> list[str]:

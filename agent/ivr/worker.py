@@ -29,6 +29,8 @@ logger = logging.getLogger("ivr_navigator.mock_ivr")
 
 MOCK_IVR_AGENT_NAME = "mock-ivr"
 MOCK_IVR_IDENTITY = "mock-ivr"
+CALLER_WAIT_S = 60.0
+"""How long the mock IVR waits in its room for the navigator before leaving."""
 """The mock IVR's identity in every room, so a call request can target it."""
 CALLER_KINDS = [rtc.ParticipantKind.PARTICIPANT_KIND_AGENT,
                 rtc.ParticipantKind.PARTICIPANT_KIND_STANDARD,
@@ -76,7 +78,14 @@ async def mock_ivr_job(ctx: JobContext) -> None:
         return
     logger.info("mock IVR %s: joining %s", ivr.id, ctx.room.name)
     await ctx.connect()
-    caller = await ctx.wait_for_participant(kind=CALLER_KINDS)
+    try:
+        caller = await asyncio.wait_for(ctx.wait_for_participant(kind=CALLER_KINDS),
+                                        CALLER_WAIT_S)
+    except (TimeoutError, RuntimeError):  # its call was dispatched again elsewhere
+        logger.warning("mock IVR: nobody called in %s within %g s; leaving", ctx.room.name,
+                       CALLER_WAIT_S)
+        ctx.shutdown(reason="no caller")
+        return
     logger.info("mock IVR %s answering %s in %s", ivr.id, caller.identity, ctx.room.name)
     engine = IvrEngine(ivr, masker=Masker(ivr.secret_values()), external_collection=True)
 
