@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -100,6 +101,13 @@ class LiveKitDevServer:
         raise RuntimeError(f"livekit-server did not answer within {timeout_s:g} s; "
                            f"see {self.log_path}")
 
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 5 s)."""
         if self._process is None:
@@ -136,7 +144,8 @@ class WorkerProcess:
         self._registered.clear()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "agent", *self.args], cwd=PROJECT_ROOT, env=self.env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True)  # its job processes form one group with it (kill)
         threading.Thread(target=self._read, args=(self._process,), daemon=True).start()
         self.wait_registered(timeout_s)
 
@@ -147,9 +156,20 @@ class WorkerProcess:
         return self._process.pid
 
     def wait_registered(self, timeout_s: float) -> None:
-        if not self._registered.wait(timeout_s):
-            tail = "\n".join(self.lines[-30:])
-            raise RuntimeError(f"worker {self.args} did not register:\n{tail}")
+        """Wait until the worker registered with the server.
+
+        Raises:
+            RuntimeError: it exited, or did not register within ``timeout_s`` (with its
+                last lines of output).
+        """
+        deadline = time.monotonic() + timeout_s
+        while not self._registered.wait(0.2):
+            exited = self._process is not None and self._process.poll() is not None
+            if exited or time.monotonic() > deadline:
+                time.sleep(0.2)  # let the reader catch its last lines
+                tail = "\n".join(self.lines[-30:])
+                raise RuntimeError(f"worker {self.args} did not register"
+                                   f"{' (it exited)' if exited else ''}:\n{tail}")
 
     def expect_reregistration(self) -> None:
         """Forget the last registration (before the server restarts)."""
@@ -161,6 +181,13 @@ class WorkerProcess:
             self.lines.append(line.rstrip())
             if "registered worker" in line:
                 self._registered.set()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its job processes at once, as a crashed machine would."""
+        if self._process is not None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+            self._process = None
 
     def stop(self) -> None:
         if self._process is not None:

@@ -80,9 +80,10 @@ def livekit_server():
 
 
 class Service:
-    """The deployed service against the test server: navigator and mock-IVR workers."""
+    """The deployed service against the test server: navigator and mock-IVR workers, with
+    a call store of their own (``env`` overrides settings, e.g. ``LEASE_S``)."""
 
-    def __init__(self, server, tmp):
+    def __init__(self, server, tmp, *, time_scale: float = 0.05, **env: str):
         from agent.devserver import WorkerProcess
         from agent.results.store import CallStore
         from agent.settings import Settings
@@ -91,25 +92,32 @@ class Service:
         self.events_dir = tmp / "ivr-events"
         self.env = {
             "LIVEKIT_URL": server.url, "RESULTS_DB": str(tmp / "results.sqlite"),
+            "RESULTS_JOURNAL": str(tmp / "journal.jsonl"),
             "JOB_EXECUTOR": "process", "NAVIGATOR_LLM": "local", "WEBHOOK_SECRET": "test-secret",
-            "WEBHOOK_BACKOFF_S": "0.1", "PYTHONWARNINGS": "ignore",
+            "WEBHOOK_BACKOFF_S": "0.1", "PYTHONWARNINGS": "ignore", **env,
         }
-        self.settings = Settings(livekit_url=server.url, results_db=str(tmp / "results.sqlite"))
+        self.settings = Settings(livekit_url=server.url, results_db=self.env["RESULTS_DB"])
         self.store = CallStore(self.settings.results_db)
         self.navigator = WorkerProcess(["start"], self.env)
         self.mock_ivr = WorkerProcess(
-            ["mock-ivr", str(IVRS), "--time-scale", "0.05", "--events-dir",
+            ["mock-ivr", str(IVRS), "--time-scale", str(time_scale), "--events-dir",
              str(self.events_dir)], self.env)
         self.workers = [self.navigator, self.mock_ivr]
+
+    def start(self) -> None:
+        for worker in self.workers:
+            worker.start()
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
 
 
 @pytest.fixture(scope="session")
 def service(livekit_server, tmp_path_factory):
     service = Service(livekit_server, tmp_path_factory.mktemp("service"))
     try:
-        for worker in service.workers:
-            worker.start()
+        service.start()
         yield service
     finally:
-        for worker in service.workers:
-            worker.stop()
+        service.stop()

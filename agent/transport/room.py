@@ -44,6 +44,11 @@ class RoomKeypad:
                                                         digit=key)
 
 
+LEFT_GRACE_S = 3.0
+"""How long a far end that left without hanging up (no reason, not client-initiated) is
+given before it counts as a hang-up: long enough to see whether the server went away."""
+
+
 class RoomFarEnd:
     """The participant ``identity`` of ``room`` as the navigator's far end (text mode).
 
@@ -58,6 +63,7 @@ class RoomFarEnd:
         self._events: asyncio.Queue[FarEndEvent | TransportError | None] = asyncio.Queue()
         self._reading: set[asyncio.Task[None]] = set()  # text streams being read
         self._ended = False
+        self._grace: asyncio.Future[None] | None = None  # a far end that left, undecided
         room.register_text_stream_handler(TOPIC_TRANSCRIPTION, self._on_text)
         room.on("participant_disconnected", self._on_left)
         room.on("participant_attributes_changed", self._on_attributes)
@@ -69,7 +75,7 @@ class RoomFarEnd:
         self.room.off("participant_disconnected", self._on_left)
         self.room.off("participant_attributes_changed", self._on_attributes)
         self.room.off("disconnected", self._on_room_closed)
-        for task in self._reading:
+        for task in [*self._reading, *([self._grace] if self._grace else [])]:
             task.cancel()
 
     # --- FarEnd ------------------------------------------------------------------------
@@ -124,10 +130,25 @@ class RoomFarEnd:
         task.add_done_callback(self._reading.discard)
 
     def _on_left(self, participant: rtc.RemoteParticipant) -> None:
-        if participant.identity == self.identity:
-            reason = participant.attributes.get(HANGUP_REASON_ATTRIBUTE, "")
-            self._finish(HungUp(at_s=self._clock.now_s(), by="ivr",
-                                reason=reason or f"{self.identity} left the call"))
+        if participant.identity != self.identity:
+            return
+        reason = participant.attributes.get(HANGUP_REASON_ATTRIBUTE, "")
+        hung_up = HungUp(at_s=self._clock.now_s(), by="ivr",
+                         reason=reason or f"{self.identity} left the call")
+        if reason or participant.disconnect_reason == rtc.DisconnectReason.CLIENT_INITIATED:
+            self._finish(hung_up)
+            return
+
+        async def unless_the_server_went_away() -> None:
+            # a crashed server drops every participant at once: the room's own
+            # disconnection, which follows, says so (and wins over this hang-up)
+            await asyncio.sleep(LEFT_GRACE_S)
+            if self.room.connection_state == rtc.ConnectionState.CONN_CONNECTED:
+                self._finish(hung_up)
+            else:
+                self._finish(TransportError(LOST_CONNECTION))
+
+        self._grace = asyncio.ensure_future(unless_the_server_went_away())
 
     def _on_attributes(self, changed: dict[str, str], participant: rtc.Participant) -> None:
         if participant.identity == self.identity and changed.get(TRANSFER_ATTRIBUTE):
