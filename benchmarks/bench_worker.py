@@ -1,17 +1,19 @@
-"""Benchmark of one navigator worker process against a local LiveKit server: how many
-concurrent text-mode calls it sustains, and its CPU and memory per call.
+"""Benchmark of the deployed service against a local LiveKit server: a burst of requests
+recorded in the call ledger at once, and how the navigator worker works through them.
 
-    python benchmarks/bench_worker.py [--levels 1,2,4,8,16]
+    python benchmarks/bench_worker.py [--calls 50] [--max-concurrent 4] [--time-scale 0.05]
 
 Starts livekit-server (see agent/devserver.py), one navigator worker (a process per job,
-LiveKit's production executor; its admission control off, WORKER_LOAD_THRESHOLD=inf, so
-the batch size is what is measured) and one mock-IVR worker, then runs batches of
-simultaneous calls (checking balance). CPU is the whole machine's busy time (server,
-both workers, their job processes; job processes are forkserver grandchildren whose
-time cannot be attributed once they exit); memory is the navigator worker's process tree
-at its peak.
-"Sustained" is the largest batch in which every call completed and the median call took
-at most 1.5x the single-call median. Prints figures; asserts nothing.
+LiveKit's production executor) with its ledger loop admitting at most ``--max-concurrent``
+calls (MAX_CONCURRENT_CALLS), and one mock-IVR worker playing the bank IVR with its
+prompts and holds scaled by ``--time-scale`` (1.0 is real time). Every request is
+recorded before the first is dispatched, as a batch from ``call --from-file`` would be.
+
+Prints, for the burst: calls finished per minute; the time from a request's recording to
+the first IVR prompt the navigator heard (queueing, dispatch, room join and the IVR's
+greeting: wall seconds, median and p95) and to its stored result; CPU seconds per call
+(the whole machine's busy time: server, both workers and their job processes); and the
+navigator worker's peak resident memory (its process tree). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -26,102 +28,112 @@ from pathlib import Path
 
 import psutil
 
+from agent.call.events import Prompt
+from agent.call.task import CallTask
 from agent.call_request import CallRequest, Limits, ParticipantTarget
 from agent.devserver import LiveKitDevServer, WorkerProcess, find_server_binary
+from agent.ivr.worker import MOCK_IVR_IDENTITY
 from agent.paths import SCENARIOS_DIR
-from agent.results.store import ResultStore
-from agent.scenario import CallTask
-from agent.service import dispatch_call, wait_for_result
+from agent.results.store import CallStore
+from agent.service import submit_call, wait_for_result
 from agent.settings import Settings
 
 TASK = CallTask(goal="What is the available balance of the checking account?",
                 facts={"customer_id": "10000001", "pin": "2468"}, secrets=["pin"])
 
 
-async def one_call(settings: Settings, store: ResultStore) -> tuple[bool, float]:
-    request = CallRequest(call_id=f"bench-{uuid.uuid4().hex[:8]}", task=TASK,
-                          target=ParticipantTarget(identity="mock-ivr"),
-                          limits=Limits(max_call_s=300))
-    started = time.perf_counter()
-    await dispatch_call(request, settings, mock_ivr=True)
-    result = await wait_for_result(store, request.call_id, timeout_s=300)
-    return (result is not None and result.outcome == "completed",
-            time.perf_counter() - started)
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
-async def bench(levels: list[int]) -> None:
+def _machine_cpu_s() -> float:
+    times = psutil.cpu_times()
+    return times.user + times.system + times.nice
+
+
+async def bench(calls: int, max_concurrent: int, time_scale: float) -> None:
     binary = find_server_binary()
     if binary is None:
         raise SystemExit("livekit-server not found: run .ci/run or see README.md")
     tmp = Path(tempfile.mkdtemp(prefix="bench-worker-"))
     with LiveKitDevServer(binary) as server:
-        env = {"LIVEKIT_URL": server.url, "RESULTS_DB": str(tmp / "r.sqlite"),
-               "JOB_EXECUTOR": "process", "WORKER_LOAD_THRESHOLD": "inf",
-               "NAVIGATOR_LLM": "local", "PYTHONWARNINGS": "ignore"}
+        env = {"LIVEKIT_URL": server.url, "RESULTS_DB": str(tmp / "calls.sqlite"),
+               "RESULTS_JOURNAL": str(tmp / "journal.jsonl"), "JOB_EXECUTOR": "process",
+               "MAX_CONCURRENT_CALLS": str(max_concurrent), "NAVIGATOR_LLM": "local",
+               "PYTHONWARNINGS": "ignore"}
         navigator = WorkerProcess(["start"], env)
-        mock_ivr = WorkerProcess(["mock-ivr", str(SCENARIOS_DIR / "ivrs" /
-                                                  "first_meridian_bank.yaml")], env)
-        navigator.start()
+        mock_ivr = WorkerProcess(["mock-ivr", str(SCENARIOS_DIR / "ivrs"), "--time-scale",
+                                  str(time_scale)], env)
+        settings = Settings(livekit_url=server.url, results_db=env["RESULTS_DB"])
+        store = CallStore(settings.results_db)
+        navigator.start()  # each returns once registered with the server
         mock_ivr.start()
         worker = psutil.Process(navigator.pid)
+        peak_rss = 0
 
-        def tree() -> list[psutil.Process]:
-            return [worker, *worker.children(recursive=True)]
+        async def sample_rss() -> None:
+            nonlocal peak_rss
+            while True:
+                total = 0
+                for process in [worker, *worker.children(recursive=True)]:
+                    try:
+                        total += process.memory_info().rss
+                    except psutil.Error:  # a job process that just ended
+                        pass
+                peak_rss = max(peak_rss, total)
+                await asyncio.sleep(0.2)
 
-        def cpu_s() -> float:
-            times = psutil.cpu_times()
-            return times.user + times.system + times.nice
-
-        def rss() -> int:
-            total = 0
-            for process in tree():
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:  # a job process that just ended
-                    pass
-            return total
-
-        settings = Settings(livekit_url=server.url, results_db=tmp / "r.sqlite")
-        store = ResultStore(settings.results_db)
-        print(f"{'calls':>5} {'ok':>4} {'median s':>9} {'max s':>7} {'cpu s/call':>10} "
-              f"{'rss MiB':>8} {'rss MiB/call':>12}")
-        baseline_rss = rss()
-        single_median, sustained = None, 0
         try:
-            for n in levels:
-                cpu_before = cpu_s()
-                peak_rss = 0
-
-                async def sample_rss() -> None:
-                    nonlocal peak_rss
-                    while True:
-                        peak_rss = max(peak_rss, rss())
-                        await asyncio.sleep(0.2)
-
-                sampler = asyncio.create_task(sample_rss())
-                outcomes = await asyncio.gather(*(one_call(settings, store) for _ in range(n)))
-                sampler.cancel()
-                cpu = cpu_s() - cpu_before
-                ok = sum(done for done, _ in outcomes)
-                durations = [d for _, d in outcomes]
-                median = statistics.median(durations)
-                single_median = single_median or median
-                if ok == n and median <= 1.5 * single_median:
-                    sustained = n
-                print(f"{n:5d} {ok:4d} {median:9.2f} {max(durations):7.2f} {cpu / n:10.3f} "
-                      f"{peak_rss / 2**20:8.0f} {(peak_rss - baseline_rss) / 2**20 / n:12.1f}")
+            sampler = asyncio.create_task(sample_rss())
+            cpu_before, started = _machine_cpu_s(), time.monotonic()
+            requests = [CallRequest(call_id=f"bench-{n}-{uuid.uuid4().hex[:6]}", task=TASK,
+                                    target=ParticipantTarget(identity=MOCK_IVR_IDENTITY),
+                                    limits=Limits(max_call_s=600))
+                        for n in range(calls)]
+            entries = [submit_call(r, settings, mock_ivr="first_meridian_bank", store=store)
+                       for r in requests]
+            results = await asyncio.gather(*(wait_for_result(store, r.call_id, timeout_s=3600)
+                                             for r in requests))
+            elapsed = time.monotonic() - started
+            cpu = _machine_cpu_s() - cpu_before
+            sampler.cancel()
         finally:
             navigator.stop()
             mock_ivr.stop()
-    print(f"sustained: {sustained} concurrent calls in one worker process "
-          f"(single call median {single_median:.2f} s)")
+
+    completed = [r for r in results if r is not None and r.outcome == "completed"]
+    to_prompt, to_result = [], []
+    for entry, result in zip(entries, results, strict=True):
+        if result is None:
+            continue
+        finished = result.finished_at.timestamp()
+        to_result.append(finished - entry.created_at)
+        prompts = [e for e in result.events if isinstance(e, Prompt)]
+        if prompts:  # the call was answered at finished_at - duration_s
+            to_prompt.append(finished - result.duration_s + prompts[0].at_s - entry.created_at)
+    print(f"burst: {calls} requests, at most {max_concurrent} concurrent calls, "
+          f"IVR time scale {time_scale}")
+    print(f"completed: {len(completed)} of {calls} "
+          f"({calls - sum(r is not None for r in results)} without a result)")
+    print(f"throughput: {len(results) / elapsed * 60:.1f} calls/min "
+          f"({elapsed:.1f} s for the burst)")
+    if to_prompt:
+        print(f"request to first prompt: median {statistics.median(to_prompt):.2f} s, "
+              f"p95 {_p95(to_prompt):.2f} s, max {max(to_prompt):.2f} s")
+    if to_result:
+        print(f"request to result: median {statistics.median(to_result):.2f} s, "
+              f"p95 {_p95(to_result):.2f} s")
+    print(f"cpu: {cpu / calls:.2f} s per call (whole machine)")
+    print(f"navigator worker peak rss: {peak_rss / 2**20:.0f} MiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="1,2,4,8,16")
+    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--max-concurrent", type=int, default=4)
+    parser.add_argument("--time-scale", type=float, default=0.05)
     args = parser.parse_args()
-    asyncio.run(bench([int(n) for n in args.levels.split(",")]))
+    asyncio.run(bench(args.calls, args.max_concurrent, args.time_scale))
 
 
 if __name__ == "__main__":

@@ -84,3 +84,27 @@ async def test_keys_of_other_participants_are_ignored():
 
     entry = await _collect(feed, min_digits=4, max_digits=4, caller="pstn-1555")
     assert entry.digits == "1234"
+
+
+async def test_keys_typed_ahead_and_before_the_task_starts_count_first():
+    # type-ahead: "44" typed during the prompt, "2" handed in before the task has entered
+    # (a fast caller), "1" after: none is lost, and the order holds
+    entries: asyncio.Queue[DigitsEntry] = asyncio.Queue()
+    later: asyncio.Queue[CollectDigitsTask] = asyncio.Queue()
+
+    class _Early(Agent):
+        async def on_enter(self) -> None:
+            task = CollectDigitsTask(min_digits=4, max_digits=4, keys_from_room=False,
+                                     type_ahead="44")
+            task.press("2")
+            later.put_nowait(task)
+            entries.put_nowait(await task)
+
+    session = AgentSession()
+    await session.start(_Early(instructions="host"))
+    task = await asyncio.wait_for(later.get(), timeout=5)
+    await asyncio.sleep(0.05)
+    task.press("1")
+    entry = await asyncio.wait_for(entries.get(), timeout=5)
+    await session.aclose()
+    assert entry == DigitsEntry(digits="4421", ended_by="max_digits", complete=True)

@@ -119,7 +119,12 @@ def test_both_transports_make_the_same_call(over_the_server, path):
     received = "".join(e.key for e in events if e.type == "dtmf")
     assert (result.outcome, received, result.answer, result.facts) == (
         in_process.result.outcome, in_process.received_keys, in_process.result.answer,
-        in_process.result.facts)
+        in_process.result.facts), _call_story(result, events)
+
+
+def _call_story(result, events) -> str:
+    """Why a call over the server went its way: its reason and what the IVR logged."""
+    return "\n".join([f"reason: {result.reason}", *(e.model_dump_json() for e in events)])
 
 
 @pytest.mark.parametrize("path", find_scenario_files(SCENARIOS_DIR / "bank"),

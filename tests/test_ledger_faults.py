@@ -24,7 +24,7 @@ from agent.call_request import CallRequest, Limits, ParticipantTarget
 from agent.devserver import WorkerProcess
 from agent.ivr.worker import MOCK_IVR_IDENTITY
 from agent.paths import PROJECT_ROOT
-from agent.results.store import CallIdConflict
+from agent.results.store import CallIdConflict, CallStore
 from agent.service import submit_call, wait_for_result
 
 BANK = "first_meridian_bank"
@@ -161,16 +161,30 @@ async def test_a_webhook_down_then_up_after_a_worker_restart_gets_one_delivery(
     assert service.store.delivery(request.call_id).state == "delivered"
 
 
-def test_a_worker_whose_store_is_unusable_refuses_to_start(livekit_server, tmp_path):
-    corrupt = tmp_path / "corrupt.sqlite"
-    corrupt.write_bytes(b"not a database" * 200)
+def _unusable_store(kind: str, tmp_path, request) -> tuple[str, str]:
+    """(RESULTS_DB, what the refusal must say) for a corrupt SQLite file, or a PostgreSQL
+    database whose transactions are read-only (as on a hot-standby replica; chmod cannot
+    make a file read-only for root)."""
+    if kind == "corrupt sqlite":
+        corrupt = tmp_path / "corrupt.sqlite"
+        corrupt.write_bytes(b"not a database" * 200)
+        return str(corrupt), "file is not a database"
+    url = request.getfixturevalue("postgres_url")
+    CallStore(url).check_writable()  # the tables exist; only writing is refused
+    return f"{url}?options=-c%20default_transaction_read_only%3Don", "read-only transaction"
+
+
+@pytest.mark.parametrize("kind", ["corrupt sqlite", "read-only postgresql"])
+def test_a_worker_whose_store_is_unusable_refuses_to_start(kind, livekit_server, tmp_path,
+                                                           request):
+    results_db, why = _unusable_store(kind, tmp_path, request)
     env = {**WorkerProcess(["start"], {}).env, "LIVEKIT_URL": livekit_server.url,
-           "RESULTS_DB": str(corrupt)}
+           "RESULTS_DB": results_db}
     run = subprocess.run([sys.executable, "-m", "agent", "start"], cwd=PROJECT_ROOT, env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "not starting: the call store" in run.stderr
-    assert "file is not a database" in run.stderr
+    assert why in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     assert "registered worker" not in run.stderr + run.stdout
 

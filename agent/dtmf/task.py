@@ -38,6 +38,11 @@ class CollectDigitsTask(AgentTask[DigitsEntry]):
         caller: take keys only from this participant identity (None: from anyone).
         room: where keys arrive (default: the job's room); None with
             ``keys_from_room=False``: keys are handed in with :meth:`press`.
+        type_ahead: keys the caller pressed before the task was created (during the
+            prompt, as IVRs with type-ahead keep them); they count first.
+
+    Keys and words handed in before the task has started are kept and taken, in order,
+    when it starts: a fast caller's first digits are never lost.
     """
 
     def __init__(
@@ -53,6 +58,7 @@ class CollectDigitsTask(AgentTask[DigitsEntry]):
         caller: str | None = None,
         room: rtc.Room | None = None,
         keys_from_room: bool = True,
+        type_ahead: str = "",
     ) -> None:
         super().__init__(instructions="Collect digits from the caller; no reply is needed.")
         self._prompt = prompt
@@ -68,9 +74,12 @@ class CollectDigitsTask(AgentTask[DigitsEntry]):
         # fail fast on bad settings, before the task is awaited
         self._collector = DigitCollector(**self._settings)
         self._timer: asyncio.TimerHandle | None = None
+        self._early: list[tuple[str, str]] | None = [("key", k) for k in type_ahead]
+        """Input before ``on_enter`` ((kind, value) in order); None once started."""
 
     async def on_enter(self) -> None:
         self._collector = DigitCollector(**self._settings, started_at_s=self._now())
+        early, self._early = self._early or [], None
         if self._keys_from_room:
             if self._room is None:
                 self._room = get_job_context().room
@@ -78,6 +87,8 @@ class CollectDigitsTask(AgentTask[DigitsEntry]):
         if self._prompt:
             self.session.say(self._prompt)
         self._arm_timer()
+        for kind, value in early:
+            (self.press if kind == "key" else self.hear)(value)
 
     async def on_exit(self) -> None:
         if self._room is not None:
@@ -92,7 +103,9 @@ class CollectDigitsTask(AgentTask[DigitsEntry]):
 
     def hear(self, text: str) -> None:
         """Take words the caller said (digit words and the spoken terminator count)."""
-        if not self.done():
+        if self._early is not None:
+            self._early.append(("words", text))
+        elif not self.done():
             self._settle(self._collector.hear(text, self._now()))
 
     def _on_dtmf(self, ev: rtc.SipDTMF) -> None:
@@ -108,7 +121,9 @@ class CollectDigitsTask(AgentTask[DigitsEntry]):
 
     def press(self, key: str) -> None:
         """Take one DTMF key (when keys are handed in rather than read from the room)."""
-        if not self.done():
+        if self._early is not None:
+            self._early.append(("key", key))
+        elif not self.done():
             self._settle(self._collector.press(key, self._now()))
 
     def _now(self) -> float:

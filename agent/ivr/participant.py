@@ -51,6 +51,7 @@ class MockIvrAgent(Agent):
         self.caller = caller
         self.runner = IvrRunner(engine, self, time_scale=time_scale, collect=self._collect)
         self._entry_task: CollectDigitsTask | None = None
+        self._type_ahead: list[tuple[int, str]] = []  # (collect request, key) before its task
         self._on_finished = on_finished
         self.finished = asyncio.Event()  # set when the call is over
 
@@ -71,12 +72,18 @@ class MockIvrAgent(Agent):
             self.finished.set()
 
     async def _collect(self, node: CollectNode) -> DigitsEntry:
-        timeouts = self.runner.engine.ivr.timeouts
+        engine = self.runner.engine
+        request = engine.collect_request
+        # keys typed at this node while its prompt played count, as the engine's own
+        # collector (in process) counts them
+        type_ahead = "".join(k for r, k in self._type_ahead if request and r == request[0])
+        self._type_ahead.clear()
         self._entry_task = CollectDigitsTask(
             min_digits=node.min_digits, max_digits=node.max_digits, terminator=node.terminator,
-            inter_digit_timeout_s=timeouts.inter_digit_s,
-            first_digit_timeout_s=timeouts.no_input_s, secret=node.secret,
-            keys_from_room=False)  # handed in by _on_dtmf, after the engine's own rules
+            inter_digit_timeout_s=engine.ivr.timeouts.inter_digit_s,
+            first_digit_timeout_s=engine.ivr.timeouts.no_input_s, secret=node.secret,
+            keys_from_room=False,  # handed in by _on_dtmf, after the engine's own rules
+            type_ahead=type_ahead)
         try:
             return await self._entry_task
         finally:
@@ -96,10 +103,16 @@ class MockIvrAgent(Agent):
         if ev.participant is None or ev.participant.identity != self.caller:
             return
         key = key_for_event_code(ev.code)
-        ignored = self.runner.engine.ignores_key(key)  # a terminator after a full entry
+        engine = self.runner.engine
+        ignored = engine.ignores_key(key)  # a terminator after a full entry
+        request = engine.collect_request
         self.runner.press(key)
-        if self._entry_task is not None and not ignored:
+        if ignored:
+            return
+        if self._entry_task is not None:
             self._entry_task.press(key)
+        elif request is not None:  # at a collect node whose task has not started yet
+            self._type_ahead.append((request[0], key))
 
     def _on_left(self, participant: rtc.RemoteParticipant) -> None:
         if participant.identity == self.caller:
