@@ -87,10 +87,13 @@ async def webhook():
 @pytest.fixture
 def fresh_service(livekit_server, tmp_path):
     """A navigator and a mock IVR with a store of their own; call ``start`` (or tweak the
-    environment first)."""
+    environment first). The navigator registers under an agent name of its own: a worker
+    of another deployment on the same server (the end-to-end tests' session service) would
+    otherwise be offered its calls, which its store does not know."""
     services: list[Service] = []
 
     def make(time_scale: float = 0.05, **env: str) -> Service:
+        env.setdefault("AGENT_NAME", f"navigator-{uuid.uuid4().hex[:8]}")
         service = Service(livekit_server, tmp_path / f"s{len(services)}",
                           time_scale=time_scale, **env)
         services.append(service)
