@@ -29,12 +29,14 @@ logger = logging.getLogger("ivr_navigator.mock_ivr")
 
 MOCK_IVR_AGENT_NAME = "mock-ivr"
 MOCK_IVR_IDENTITY = "mock-ivr"
+"""The mock IVR's identity in every room, so a call request can target it."""
 CALLER_WAIT_S = 60.0
 """How long the mock IVR waits in its room for the navigator before leaving."""
-"""The mock IVR's identity in every room, so a call request can target it."""
 CALLER_KINDS = [rtc.ParticipantKind.PARTICIPANT_KIND_AGENT,
-                rtc.ParticipantKind.PARTICIPANT_KIND_STANDARD,
                 rtc.ParticipantKind.PARTICIPANT_KIND_SIP]
+"""Who the mock IVR answers: the navigator (an agent participant) or a SIP leg. A plain
+participant is an onlooker, never the caller: one whose connection becomes active before
+the navigator's would otherwise be answered instead."""
 
 
 def load_ivrs(path: Path) -> dict[str, IvrDefinition]:
