@@ -43,7 +43,9 @@ TASK = CallTask(goal="What is the available balance of the checking account?",
 
 
 def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
 def _machine_cpu_s() -> float:
