@@ -200,14 +200,19 @@ class IvrPolicy:
         vocabulary: the words it reads prompts with (``prompts/ivr_vocabulary.yaml``).
         safety: the safety policy whose judgement it follows when choosing (the key tools
             enforce the same policy whatever the brain decides).
+        relevance: how well texts fit the goal: any object with the interface of
+            :class:`WordRelevance` (``goal_terms``, ``context``, ``learn_context``,
+            ``score``); the word rules for ``task.goal`` if None.
     """
 
     def __init__(self, task: CallTask, vocabulary: Vocabulary,
-                 safety: SafetyPolicy | None = None) -> None:
+                 safety: SafetyPolicy | None = None,
+                 relevance: WordRelevance | None = None) -> None:
         self.task = task
         self.vocab = vocabulary
         self.reader = PromptReader(vocabulary)
-        self.relevance = WordRelevance(task.goal, vocabulary)
+        self.relevance = relevance if relevance is not None else WordRelevance(task.goal,
+                                                                               vocabulary)
         self.safety = safety or SafetyPolicy(task.goal, vocabulary)
         goal_terms = self.relevance.goal_terms
         self.refuses_human = bool(_REFUSES_HUMAN.search(task.goal))
