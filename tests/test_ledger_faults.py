@@ -24,7 +24,7 @@ from agent.call_request import CallRequest, Limits, ParticipantTarget
 from agent.devserver import WorkerProcess
 from agent.ivr.worker import MOCK_IVR_IDENTITY
 from agent.paths import PROJECT_ROOT
-from agent.results.store import CallIdConflict, CallStore
+from agent.results.store import CallIdConflict, CallStore, LedgerEntry
 from agent.service import submit_call, wait_for_result
 
 BANK = "first_meridian_bank"
@@ -74,6 +74,16 @@ def _request(name: str, webhook: Webhook, task: CallTask = POINTS, **limits) -> 
     return CallRequest(call_id=f"{name}-{uuid.uuid4().hex[:6]}", task=task,
                        target=ParticipantTarget(identity=MOCK_IVR_IDENTITY),
                        limits=Limits(**limits), webhook_url=webhook.url)
+
+
+async def _ledger_entry_once(service: Service, call_id: str, ready) -> LedgerEntry:
+    """The call's ledger entry once ``ready(entry)`` holds (polled for up to 30 s)."""
+    for _ in range(300):
+        entry = service.store.call(call_id)
+        if ready(entry):
+            return entry
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{call_id}: not ready within 30 s ({entry})")
 
 
 @pytest.fixture
@@ -127,12 +137,7 @@ async def test_a_killed_worker_is_replaced_and_its_call_ends_once(fresh_service,
     service.start()
     request = _request("killed", webhook)
     submit_call(request, service.settings, mock_ivr=BANK, store=service.store)
-    for _ in range(300):
-        entry = service.store.call(request.call_id)
-        if entry.far_end_reached:
-            break
-        await asyncio.sleep(0.1)
-    assert entry.far_end_reached, "the call never reached the IVR"
+    await _ledger_entry_once(service, request.call_id, lambda e: e.far_end_reached)
     await asyncio.to_thread(service.navigator.kill)  # mid-call, jobs and all
     await asyncio.to_thread(service.navigator.start)  # the operator restarts it
     result = await wait_for_result(service.store, request.call_id, timeout_s=60)
@@ -216,11 +221,7 @@ async def test_a_stranger_in_the_room_changes_nothing(fresh_service, webhook):
     service.start()
     request = _request("stranger", webhook)
     submit_call(request, service.settings, mock_ivr=BANK, store=service.store)
-    for _ in range(300):
-        entry = service.store.call(request.call_id)
-        if entry.room:
-            break
-        await asyncio.sleep(0.1)
+    entry = await _ledger_entry_once(service, request.call_id, lambda e: e.room)
     # in the room as soon as it exists, often before the navigator: still nobody's caller
     stranger = rtc.Room()
     token = (api.AccessToken("devkey", "secret").with_identity("stranger")
@@ -261,10 +262,7 @@ async def test_the_server_killed_mid_call_ends_the_call_failed_once(
     service.start()
     request = _request("server-killed", webhook)
     submit_call(request, service.settings, mock_ivr=BANK, store=service.store)
-    for _ in range(300):
-        if service.store.call(request.call_id).far_end_reached:
-            break
-        await asyncio.sleep(0.1)
+    await _ledger_entry_once(service, request.call_id, lambda e: e.far_end_reached)
     for worker in service.workers:
         worker.expect_reregistration()
     await asyncio.to_thread(livekit_server.kill)
