@@ -37,6 +37,14 @@ def simulate(
     targets: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per scenario.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    mode: Annotated[str, typer.Option(help="text, or audio: the navigator hears the IVR "
+                                      "over an 8 kHz G.711 line through local STT.")] = "text",
+    voices: Annotated[list[str] | None, typer.Option(
+        "--voice", help="Audio mode: what speaks the IVR's prompts, a TTS voice (engine:name)"
+        " or recorded:<folder>; repeat to run every scenario with each (default "
+        "flite:slt).")] = None,
+    snr_db: Annotated[float | None, typer.Option(
+        "--snr-db", help="Audio mode: white line noise this many dB below speech.")] = None,
 ) -> None:
     """Call the mock IVR once per scenario with the real navigator session; exits 1 when
     a scenario fails or a file is broken."""
@@ -46,6 +54,9 @@ def simulate(
     from .navigator.vocabulary import load_vocabulary
 
     _logging(verbose)
+    if mode not in ("text", "audio"):
+        raise typer.BadParameter(f"{mode!r}; allowed: text, audio", param_hint="--mode")
+    audio_modes = [None] if mode == "text" else _audio_modes(voices or ["flite:slt"], snr_db)
     files: list[Path] = []
     broken: list[tuple[Path, str]] = []
     for target in targets:
@@ -63,13 +74,14 @@ def simulate(
             except ScenarioError as e:
                 broken.append((path, str(e)))
                 continue
-            run = await run_scenario(loaded, vocabulary=vocabulary)
-            runs.append(run)
-            if as_json:
-                console.print(json.dumps(summary(run), ensure_ascii=False), markup=False,
-                              soft_wrap=True)
-            else:
-                print_run(console, run)
+            for audio in audio_modes:
+                run = await run_scenario(loaded, vocabulary=vocabulary, audio=audio)
+                runs.append(run)
+                if as_json:
+                    console.print(json.dumps(summary(run), ensure_ascii=False), markup=False,
+                                  soft_wrap=True)
+                else:
+                    print_run(console, run)
         return runs
 
     runs = run_virtual(run_all())
@@ -85,6 +97,49 @@ def simulate(
         print_table(console, runs, broken=len(broken))
     if broken or not all(r.verdict.passed for r in runs) or not (runs or broken):
         raise typer.Exit(1)
+
+
+def _audio_modes(voices: list[str], snr_db: float | None) -> list:
+    """One audio mode per ``--voice`` (the navigator speaks with flite's kal voice)."""
+    from .audio.line import PhoneLine
+    from .audio.prompts import RecordedPrompts, RecordingError, SynthesizedPrompts
+    from .audio.voices import VoiceError, voice
+    from .harness.runner import AudioMode
+
+    modes = []
+    try:
+        caller = SynthesizedPrompts(voice("flite:kal"))
+        for name in voices:
+            if name.startswith("recorded:"):
+                prompts = RecordedPrompts(Path(name.removeprefix("recorded:")),
+                                          fallback=SynthesizedPrompts(voice("flite:slt")))
+            else:
+                prompts = SynthesizedPrompts(voice(name))
+            modes.append(AudioMode(prompts, caller, PhoneLine(snr_db=snr_db)))
+    except (VoiceError, RecordingError) as e:
+        raise typer.BadParameter(str(e), param_hint="--voice") from None
+    return modes
+
+
+@app.command()
+def record(
+    ivr_file: Annotated[Path, typer.Argument(help="The IVR definition (YAML).")],
+    folder: Annotated[Path, typer.Argument(help="Where to write the WAV files and "
+                                           "prompts.yaml.")],
+    voice_id: Annotated[str, typer.Option("--voice", help="The TTS voice (engine:name).")]
+    = "festival:kal_diphone",
+) -> None:
+    """Render every prompt of an IVR into a recorded-IVR folder: one 8 kHz 16-bit WAV file
+    per distinct sentence, and prompts.yaml listing each prompt's text and files."""
+    from .audio.recorder import record_ivr
+    from .audio.voices import VoiceError, voice
+
+    try:
+        count = record_ivr(load_ivr(ivr_file), folder, voice(voice_id))
+    except (ScenarioError, VoiceError) as e:
+        err_console.print(str(e), markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"{count} prompts recorded in {folder} with {voice_id}")
 
 
 @app.command()

@@ -21,13 +21,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .paths import PROJECT_ROOT
+from .paths import PROJECT_ROOT, cache_dir
 
 LIVEKIT_SERVER_VERSION = "v1.13.5"
 """Pinned: later v1.13 releases carry replace directives in go.mod, so ``go install``
 refuses them."""
-CACHE_BIN = Path(os.environ.get("IVR_NAVIGATOR_CACHE", Path.home() / ".cache" / "ivr-navigator")
-                 ) / "bin" / "server"
+CACHE_BIN = cache_dir() / "bin" / "server"
 
 
 def find_server_binary() -> Path | None:

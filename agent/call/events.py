@@ -33,7 +33,9 @@ class NodeEntered(_Event):
 class Prompt(_Event):
     """The far end spoke (an IVR prompt, or a person), from ``at_s`` to ``end_s``.
 
-    ``final`` is False for a partial transcript of speech still under way (audio mode).
+    ``final`` is False for a partial transcript of speech still under way (audio mode);
+    ``cut`` is True on the IVR's log for a prompt the caller's key barged into (it ended
+    at ``end_s``, before its last word).
     On the IVR's own log ``node`` is the node that said it and ``speaker`` who spoke; the
     navigator hears words only (``speaker`` None): telling a person from a recording is
     its job.
@@ -44,6 +46,7 @@ class Prompt(_Event):
     text: str
     end_s: float = Field(ge=0)
     final: bool = True
+    cut: bool = False
     node: str | None = None
 
 

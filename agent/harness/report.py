@@ -20,6 +20,7 @@ from ..call.events import (
     Prompt,
     Transferred,
 )
+from .audio_metrics import decision_latencies, heard_pairs, median, word_error_rate
 from .judge import call_seconds
 from .runner import ScenarioRun
 
@@ -61,8 +62,9 @@ def transcript_lines(events: list[CallEvent]) -> list[str]:
 
 
 def summary(run: ScenarioRun) -> dict[str, Any]:
-    """The ``--json`` object of one scenario."""
-    return {
+    """The ``--json`` object of one scenario (in audio mode with the voice, the STT's
+    word error rate and real-time factor, and the median decision latency in seconds)."""
+    row = {
         "id": run.loaded.scenario.id,
         "passed": run.verdict.passed,
         "outcome": run.result.outcome,
@@ -71,6 +73,13 @@ def summary(run: ScenarioRun) -> dict[str, Any]:
         "sim_seconds": round(call_seconds(run.result, run.ivr_events), 2),
         "wall_seconds": round(run.wall_seconds, 3),
     }
+    if run.hearing is not None:
+        wer = word_error_rate(heard_pairs(run.ivr_events, run.result.events))
+        latency = median(decision_latencies(run.result.events))
+        row.update(voice=run.voice, wer=None if wer is None else round(wer, 3),
+                   stt_rtf=round(run.hearing.real_time_factor, 3),
+                   decision_latency_s=None if latency is None else round(latency, 3))
+    return row
 
 
 def print_run(console: Console, run: ScenarioRun) -> None:

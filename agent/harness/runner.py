@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from livekit.agents import llm
 
+from ..audio.line import LINE_RATE_HZ, PhoneLine
+from ..audio.stt import shared_transcriber
 from ..call.events import CallEvent, Dtmf
 from ..call.result import CallResult
 from ..call.task import CallTask
@@ -27,6 +29,7 @@ from ..navigator.vocabulary import Vocabulary, load_vocabulary
 from ..providers import navigator_model
 from ..scenario import IvrDefinition, LoadedScenario
 from ..supervisor import CallLimits, CallSupervisor
+from ..transport.audio import AudioLine, HearingStats, PromptAudio
 from ..transport.base import LoopClock
 from ..transport.loopback import LoopbackLine
 from .judge import Verdict, judge
@@ -42,6 +45,8 @@ class CallRun:
     wall_seconds: float
     tool_outputs: list[str] = field(default_factory=list)
     log_lines: list[str] = field(default_factory=list)
+    hearing: HearingStats | None = None
+    """Audio mode: what the navigator's STT did."""
 
     @property
     def received_keys(self) -> str:
@@ -55,6 +60,18 @@ class ScenarioRun(CallRun):
 
     loaded: LoadedScenario | None = None
     verdict: Verdict = field(default_factory=Verdict)
+    voice: str = ""
+    """Audio mode: what spoke the IVR's prompts."""
+
+
+@dataclass(frozen=True)
+class AudioMode:
+    """An audio-mode call: the IVR's prompts rendered by ``prompts`` (a TTS voice or a
+    recorded IVR), the navigator's speech by ``caller_voice``, both over ``line``."""
+
+    prompts: PromptAudio
+    caller_voice: PromptAudio
+    line: PhoneLine = PhoneLine()
 
 
 class _Capture(logging.Handler):
@@ -80,6 +97,7 @@ async def simulate_call(
     call_id: str | None = None,
     limits: CallLimits | None = None,
     post_connect_dtmf: str = "",
+    audio: AudioMode | None = None,
 ) -> CallRun:
     """Run one call of the navigator against ``ivr`` in process.
 
@@ -89,6 +107,7 @@ async def simulate_call(
         vocabulary: the embedded brain's vocabulary (loaded from ``prompts/`` if None).
         limits: the call's bounds, on the loop's clock (simulated on a virtual-time loop).
         post_connect_dtmf: keys sent when the IVR answers (standard dial string).
+        audio: hear the IVR as audio (see :mod:`agent.transport.audio`); text if None.
     """
     call_id = call_id or f"sim-{uuid.uuid4().hex[:8]}"
     vocabulary = vocabulary or load_vocabulary()
@@ -97,35 +116,47 @@ async def simulate_call(
     logging.getLogger().addHandler(capture)
     try:
         clock = LoopClock()
-        line = LoopbackLine(clock)
+        speech_seconds = None
+        if audio is None:
+            line: LoopbackLine | AudioLine = LoopbackLine(clock)
+        else:
+            line = AudioLine(clock, prompts=audio.prompts, caller_voice=audio.caller_voice,
+                             transcriber=shared_transcriber(), line=audio.line)
+            speech_seconds = lambda text: audio.prompts.audio(text).size / LINE_RATE_HZ  # noqa: E731
         supervisor = CallSupervisor(
             call_id=call_id, task=task, far_end=line.far_end, keypad=line.keypad, clock=clock,
             model=model or navigator_model(task, vocabulary=vocabulary), limits=limits,
             post_connect_dtmf=post_connect_dtmf, vocabulary=vocabulary)
-        runner = IvrRunner(IvrEngine(ivr, masker=supervisor.state.masker), line)
+        runner = IvrRunner(IvrEngine(ivr, masker=supervisor.state.masker,
+                                     speech_seconds=speech_seconds), line)
         line.attach(runner)
         ivr_call = asyncio.create_task(runner.run(), name="mock_ivr")
         try:
             call = await supervisor.run()
         finally:
             ivr_events = await ivr_call
+            if isinstance(line, AudioLine):
+                await line.close()
     finally:
         logging.getLogger().removeHandler(capture)
     return CallRun(result=call.result, ivr_events=ivr_events,
                    wall_seconds=time.perf_counter() - started,
-                   tool_outputs=call.tool_outputs, log_lines=capture.lines)
+                   tool_outputs=call.tool_outputs, log_lines=capture.lines,
+                   hearing=line.stats if isinstance(line, AudioLine) else None)
 
 
 async def run_scenario(loaded: LoadedScenario, *, model: llm.LLM | Brain | None = None,
-                       vocabulary: Vocabulary | None = None) -> ScenarioRun:
-    """Simulate ``loaded`` and judge it against its ``expect``."""
+                       vocabulary: Vocabulary | None = None,
+                       audio: AudioMode | None = None) -> ScenarioRun:
+    """Simulate ``loaded`` (as audio with ``audio``) and judge it against its ``expect``."""
     scenario = loaded.scenario
     limit = max(CallLimits.max_call_s, 2 * (scenario.expect.max_sim_seconds or 0))
     call = await simulate_call(loaded.ivr, scenario.task, model=model, vocabulary=vocabulary,
                                call_id=f"sim-{scenario.id}",
-                               limits=CallLimits(max_call_s=limit))
+                               limits=CallLimits(max_call_s=limit), audio=audio)
     verdict = judge(loaded, call.result, call.ivr_events,
                     tool_outputs=call.tool_outputs, log_lines=call.log_lines)
     return ScenarioRun(result=call.result, ivr_events=call.ivr_events,
                        wall_seconds=call.wall_seconds, tool_outputs=call.tool_outputs,
-                       log_lines=call.log_lines, loaded=loaded, verdict=verdict)
+                       log_lines=call.log_lines, hearing=call.hearing, loaded=loaded,
+                       verdict=verdict, voice=audio.prompts.name if audio else "")

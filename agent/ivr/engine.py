@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..call.events import (
@@ -61,7 +62,7 @@ def _says(spoken: str, keyword: str) -> bool:
     return re.search(rf"\b{re.escape(keyword.lower())}(?:s|es)?\b", spoken) is not None
 
 
-def speech_seconds(text: str, words_per_minute: float) -> float:
+def _words_seconds(text: str, words_per_minute: float) -> float:
     """How long ``text`` takes to say at ``words_per_minute`` (seconds)."""
     return len(text.split()) * 60.0 / words_per_minute
 
@@ -78,11 +79,17 @@ class IvrEngine:
     speech there are only logged, :attr:`collect_request` names the node waiting for an
     entry (and a new number each time it asks), and :meth:`submit_entry` hands in what a
     digit collector outside (a LiveKit ``CollectDigitsTask``) gathered.
+
+    ``speech_seconds`` times what the IVR says (seconds for a text): by default
+    ``ivr.speaking_rate_wpm``; in audio mode the length of the prompt's audio.
     """
 
     def __init__(self, ivr: IvrDefinition, *, masker: Masker = NO_SECRETS,
-                 external_collection: bool = False) -> None:
+                 external_collection: bool = False,
+                 speech_seconds: Callable[[str], float] | None = None) -> None:
         self.ivr = ivr
+        self._speech_seconds = speech_seconds or (
+            lambda text: _words_seconds(text, ivr.speaking_rate_wpm))
         self.external_collection = external_collection
         self._collect_seq = 0
         self.now_s = 0.0
@@ -169,6 +176,26 @@ class IvrEngine:
             self._hold_key(node, key)
         return self._take()
 
+    def barge_in(self, at_s: float) -> None:
+        """The caller cut in at ``at_s`` while the IVR was still speaking (its clock runs
+        ahead, to the end of what it has queued): speech after ``at_s`` is never said.
+        Prompts under way end at ``at_s``, later ones leave the log, and the clock goes
+        back to ``at_s`` so the input that cut in is taken then. Real IVRs let DTMF
+        barge into a prompt; so does this one, at every prompt."""
+        if at_s >= self.now_s:
+            return
+        kept = []
+        for event in self.log:
+            if isinstance(event, Prompt) and event.end_s > at_s:
+                if event.at_s >= at_s:
+                    continue  # queued, never started
+                event = event.model_copy(update={"end_s": at_s, "cut": True})
+            kept.append(event)
+        self.log[:] = kept
+        if self._deadline_s is not None:  # a menu's no-input wait starts at its prompt's end
+            self._deadline_s -= self.now_s - at_s
+        self.now_s = at_s
+
     def hear(self, text: str) -> list[CallEvent]:
         """The caller said ``text`` now (speech lasting per word count)."""
         if self.ended or not text.strip():
@@ -178,7 +205,7 @@ class IvrEngine:
         secret = isinstance(node, CollectNode) and node.secret and spoken_to_keys(text)
         shown = MASK if secret else self._masker.mask(text)
         self._emit(CallerSpeech(at_s=self.now_s, node=self._node_id, text=shown))
-        self.now_s += speech_seconds(text, self.ivr.speaking_rate_wpm)
+        self.now_s += _words_seconds(text, self.ivr.speaking_rate_wpm)
         if isinstance(node, MenuNode):
             self._menu_speech(node, text)
         elif isinstance(node, CollectNode) and self._collector is not None:
@@ -232,7 +259,7 @@ class IvrEngine:
         except TemplateError as e:
             logger.warning("prompt at node %s names missing data %s", self._node_id, e)
             text = UNAVAILABLE
-        duration = speech_seconds(text, self.ivr.speaking_rate_wpm)
+        duration = self._speech_seconds(text)
         self._emit(Prompt(at_s=self.now_s, end_s=self.now_s + duration, node=self._node_id,
                           speaker=speaker, text=text))
         self.now_s += duration
@@ -308,8 +335,8 @@ class IvrEngine:
         if not node.announcements:
             return None
         at = self._hold_started_s + (self._retries + 1) * node.announce_every_s
-        length = speech_seconds(node.announcements[self._retries % len(node.announcements)],
-                                self.ivr.speaking_rate_wpm)
+        length = self._speech_seconds(
+            node.announcements[self._retries % len(node.announcements)])
         return at if at + length <= self._hold_end_s else None
 
     def _schedule_hold(self, node: HoldNode) -> None:

@@ -6,11 +6,14 @@ as a LiveKit participant (:mod:`agent.ivr.participant`, on wall time). Caller in
 in through :meth:`IvrRunner.press`, :meth:`IvrRunner.hear` and :meth:`IvrRunner.hang_up`;
 what the IVR says goes out through its :class:`IvrLine`, one text per engine step, when
 the IVR has finished saying it (a text-mode caller hears a prompt once it is complete).
-Timers (no input, inter-digit, hold) fire on the loop's clock. While the IVR speaks or
-holds, its clock runs ``1 / time_scale`` times faster than the loop's, so tests over a
-real server can play a minute of prompts and hold music in 3 seconds; while it waits for
-input it runs at the loop's speed, so input timers never fire between keys paced 0.3 s
-apart.
+A line that streams audio (``streams_audio``) is given each text when the IVR starts to
+say it instead, and a key pressed while it speaks barges in: the engine cuts the prompt
+(:meth:`~agent.ivr.engine.IvrEngine.barge_in`), speech not yet started is dropped and the
+line stops playing (``cut``). Timers (no input, inter-digit, hold) fire on the loop's
+clock. While the IVR speaks or holds, its clock runs ``1 / time_scale`` times faster than
+the loop's, so tests over a real server can play a minute of prompts and hold music in 3
+seconds; while it waits for input it runs at the loop's speed, so input timers never fire
+between keys paced 0.3 s apart.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from ..call.events import CallEvent, HungUp, Transferred, spoken_text
+from ..call.events import CallEvent, HungUp, Prompt, Transferred, spoken_text
 from ..dtmf import DigitsEntry
 from ..scenario.ivr_model import CollectNode, HoldNode
 from .engine import IvrEngine
@@ -33,10 +36,12 @@ Collect = Callable[[CollectNode], Awaitable[DigitsEntry]]
 
 
 class IvrLine(Protocol):
-    """The mock IVR's side of a call."""
+    """The mock IVR's side of a call. A line whose ``streams_audio`` attribute is True is
+    given texts as they start and has a ``cut()`` method (barge-in)."""
 
     async def speak(self, text: str) -> None:
-        """Say ``text`` to the caller."""
+        """Say ``text`` to the caller (a text line: said in full by now; an audio line:
+        starts now)."""
         ...
 
     async def transfer(self, to: str) -> None:
@@ -65,7 +70,10 @@ class IvrRunner:
         self.line = line
         self.time_scale = time_scale
         self._collect = collect
-        self._outbox: asyncio.Queue[tuple[str, float]] = asyncio.Queue()  # (text, ends at)
+        self._streams = bool(getattr(line, "streams_audio", False))
+        # (text, IVR time to send it at, barge-in generation)
+        self._outbox: asyncio.Queue[tuple[str, float, int]] = asyncio.Queue()
+        self._generation = 0  # bumped by each barge-in: older queued speech is dropped
         self._wake = asyncio.Event()
         self._loop_base = 0.0  # loop clock reading at which the engine clock read _sim_base
         self._sim_base = 0.0
@@ -73,8 +81,10 @@ class IvrRunner:
     # --- caller input ------------------------------------------------------------------
 
     def press(self, key: str) -> None:
-        """The caller pressed DTMF ``key`` now."""
-        self._apply(lambda: self.engine.press(key))
+        """The caller pressed DTMF ``key`` now (barging in on an audio line)."""
+        # "12345678#" for an 8-digit entry: the late # is no new input and cuts nothing
+        self._apply(lambda: self.engine.press(key),
+                    barge_in=self._streams and not self.engine.ignores_key(key))
 
     def hear(self, text: str) -> None:
         """The caller said ``text`` now."""
@@ -106,16 +116,23 @@ class IvrRunner:
         fast = max(0.0, min(self._fast_until(), sim_time) - now)
         return max(0.0, fast * self.time_scale + max(0.0, sim_time - now - fast))
 
-    def _apply(self, step: Callable[[], list[CallEvent]]) -> None:
+    def _apply(self, step: Callable[[], list[CallEvent]], *, barge_in: bool = False) -> None:
         """Catch the engine up with the clock, apply one input, queue what it says."""
         now = self._sim_now()
+        if barge_in and now < self.engine.now_s:
+            self.engine.barge_in(now)
+            self._generation += 1
+            self.line.cut()  # type: ignore[attr-defined]
         events = self.engine.advance(max(0.0, now - self.engine.now_s))
         events += step()
         # a new base: the node (hold or not) and the speech still to play may have changed
         self._loop_base, self._sim_base = asyncio.get_running_loop().time(), now
-        text = spoken_text(events)
-        if text:
-            self._outbox.put_nowait((text, self.engine.now_s))
+        if self._streams:  # each prompt as it starts
+            for e in events:
+                if isinstance(e, Prompt) and e.final:
+                    self._outbox.put_nowait((e.text, e.at_s, self._generation))
+        elif text := spoken_text(events):  # the turn's words once all said
+            self._outbox.put_nowait((text, self.engine.now_s, self._generation))
         for e in events:
             if isinstance(e, HungUp):
                 logger.info("mock IVR: call ended by %s (%s)", e.by, e.reason)
@@ -125,10 +142,11 @@ class IvrRunner:
 
     async def _send_loop(self) -> None:
         while True:
-            text, ends_at = await self._outbox.get()
-            while (delay := self._loop_delay(ends_at)) > 0:
+            text, at, generation = await self._outbox.get()
+            while generation == self._generation and (delay := self._loop_delay(at)) > 0:
                 await asyncio.sleep(delay)
-            await self.line.speak(text)
+            if generation == self._generation:  # not cut by a barge-in meanwhile
+                await self.line.speak(text)
             self._outbox.task_done()
 
     async def run(self) -> list[CallEvent]:

@@ -1,0 +1,104 @@
+"""Number normalisation: what an STT writes in words, in figures, before the navigator
+reads it ("twenty five dollars and fifty cents" -> "$25.50", "one two three four" ->
+"1234", "press two" -> "press 2", "March fifth" -> "March 5th").
+
+Whisper writes most numbers as figures already; synthetic and recorded voices still
+produce runs of digit words (account numbers read back), amounts and ordinals in words.
+A lone "one" stays a word ("one moment") unless a key word comes before it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+          "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+             "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,
+             "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+             "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+             "twentieth": 20, "thirtieth": 30}
+_NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS, **_SCALES}
+_KEY_CONTEXT = re.compile(r"\b(?:press|dial|enter|option|key|extension|say|select)\s*$", re.I)
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|"
+           "november|december")
+
+_WORD = "|".join(sorted([*_NUMBER_WORDS, "oh"], key=len, reverse=True))
+_PHRASE = re.compile(rf"\b(?:{_WORD})(?:[\s-]+(?:and[\s-]+)?(?:{_WORD}))*\b", re.I)
+_ORDINAL = re.compile(
+    rf"\b(?:(?P<tens>{'|'.join(_TENS)})[\s-]+)?(?P<ord>{'|'.join(_ORDINALS)})\b", re.I)
+_MONEY = re.compile(r"\b(?P<d>\d[\d,]*) dollars?(?: and (?P<c>\d{1,2}) cents?)?\b", re.I)
+_CENTS_AFTER = re.compile(r"(?P<d>\$\d[\d,]*) and (?P<c>\d{1,2}) cents?\b", re.I)
+
+
+def _cardinal(words: list[str]) -> int | None:
+    """The value of number words in normal order ("two hundred and five"), or None."""
+    total, current, last = 0, 0, ""
+    for word in words:
+        if word == "and":
+            continue
+        if word in _SCALES:
+            scale = _SCALES[word]
+            if current == 0 and scale != 100:
+                return None
+            if scale == 100:
+                current = max(current, 1) * 100
+            else:
+                total, current = total + max(current, 1) * scale, 0
+        elif word in _TENS:
+            if current % 100 >= 10 or (last in _UNITS and current % 100):
+                return None  # "twenty thirty": not one number
+            current += _TENS[word]
+        elif word in _TEENS or word in _UNITS:
+            if current % 10 or (last in _TEENS):
+                return None  # "five five": a digit run, read elsewhere
+            current += _TEENS.get(word, _UNITS.get(word, 0))
+        last = word
+    return total + current
+
+
+def _phrase_to_figures(match: re.Match[str], text: str) -> str:
+    raw = match.group(0)
+    words = [w for w in re.split(r"[\s-]+", raw.lower()) if w]
+    digits_only = all(w in _UNITS or w == "oh" for w in words)
+    if digits_only:
+        if len(words) == 1 and not _KEY_CONTEXT.search(text[:match.start()]):
+            return raw  # "one moment", "oh": words, not figures
+        if words == ["oh"]:
+            return raw
+        return "".join("0" if w == "oh" else str(_UNITS[w]) for w in words)
+    if "oh" in words:
+        return raw
+    value = _cardinal(words)
+    if value is None:  # "five five five one two", "one eight hundred": digit by digit
+        pieces = [str(_UNITS[w]) if w in _UNITS else "00" if w == "hundred" else
+                  str(_TEENS.get(w) or _TENS.get(w) or "") for w in words if w != "and"]
+        return "".join(pieces) if all(pieces) else raw
+    return str(value)
+
+
+def _ordinal(match: re.Match[str]) -> str:
+    value = _ORDINALS[match.group("ord").lower()] + _TENS.get((match.group("tens") or "").lower(),
+                                                              0)
+    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10,
+                                                                                    "th")
+    return f"{value}{suffix}"
+
+
+def normalize_numbers(text: str) -> str:
+    """``text`` with spoken numbers, amounts and date ordinals written as figures."""
+    # ordinals only where they date something: "March fifth", "the fifth of March"
+    text = re.sub(rf"\b(?P<m>{_MONTHS})\s+(?P<o>(?:\w+[\s-]+)?\w+(?:st|nd|rd|th))\b",
+                  lambda m: f"{m.group('m')} {_ORDINAL.sub(_ordinal, m.group('o'))}", text,
+                  flags=re.I)
+    text = re.sub(rf"\bthe\s+(?P<o>(?:\w+[\s-]+)?\w+(?:st|nd|rd|th))\s+of\s+(?={_MONTHS})",
+                  lambda m: f"the {_ORDINAL.sub(_ordinal, m.group('o'))} of ", text, flags=re.I)
+    text = _PHRASE.sub(lambda m: _phrase_to_figures(m, text), text)
+    text = _MONEY.sub(lambda m: f"${m.group('d')}" + (f".{int(m.group('c')):02d}"
+                                                     if m.group("c") else ""), text)
+    return _CENTS_AFTER.sub(lambda m: f"{m.group('d')}.{int(m.group('c')):02d}", text)

@@ -1,0 +1,64 @@
+"""Measures of an audio-mode call: word error rate of what the navigator heard against
+what the IVR said, and the navigator's decision latency.
+
+WER (substitutions + deletions + insertions over reference words, computed by ``jiwer``)
+is taken per utterance the navigator heard in full: its final transcript against the
+texts of the IVR prompts its span covers, both lower-cased, numbers normalised and
+punctuation dropped. Utterances over a prompt a key cut are left out (their reference
+is unknown past the cut).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+
+import jiwer
+
+from ..audio.numbers import normalize_numbers
+from ..call.events import CallEvent, Dtmf, Prompt
+
+
+def _words(text: str) -> str:
+    text = normalize_numbers(text).lower().replace(",", "")
+    return " ".join(re.sub(r"[^\w$.%'\s]|(?<!\d)\.|\.(?!\d)", " ", text).split())
+
+
+def heard_pairs(ivr_events: Sequence[CallEvent], navigator_events: Sequence[CallEvent]
+                ) -> list[tuple[str, str]]:
+    """(what the IVR said, what the navigator heard) per utterance heard in full."""
+    said = [e for e in ivr_events if isinstance(e, Prompt)]
+    pairs = []
+    for heard in navigator_events:
+        if not (isinstance(heard, Prompt) and heard.final):
+            continue
+        covered = [p for p in said if p.end_s > heard.at_s - 0.3 and p.at_s < heard.end_s]
+        if covered and not any(p.cut for p in covered):
+            pairs.append((" ".join(p.text for p in covered), heard.text))
+    return pairs
+
+
+def word_error_rate(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """WER over all ``pairs`` (reference, hypothesis) together; None without any."""
+    pairs = [(_words(r), _words(h)) for r, h in pairs if _words(r)]
+    if not pairs:
+        return None
+    return float(jiwer.wer([r for r, _ in pairs], [h for _, h in pairs]))
+
+
+def decision_latencies(navigator_events: Sequence[CallEvent]) -> list[float]:
+    """Seconds from the end of each heard utterance to the first key pressed after it
+    (the navigator's decision latency, STT and endpointing included)."""
+    latencies, last_end = [], None
+    for e in navigator_events:
+        if isinstance(e, Prompt) and e.final:
+            last_end = e.end_s
+        elif isinstance(e, Dtmf) and last_end is not None:
+            latencies.append(round(e.at_s - last_end, 3))
+            last_end = None
+    return latencies
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
