@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from livekit.agents import llm
 
+from ..audio.hearing import HearingStats
 from ..audio.line import LINE_RATE_HZ, PhoneLine
 from ..audio.stt import shared_transcriber
 from ..call.events import CallEvent, Dtmf
@@ -29,7 +30,7 @@ from ..navigator.vocabulary import Vocabulary, load_vocabulary
 from ..providers import navigator_model
 from ..scenario import IvrDefinition, LoadedScenario
 from ..supervisor import CallLimits, CallSupervisor
-from ..transport.audio import AudioLine, HearingStats, PromptAudio
+from ..transport.audio import AudioLine, PromptAudio
 from ..transport.base import LoopClock
 from ..transport.loopback import LoopbackLine
 from .judge import Verdict, judge
