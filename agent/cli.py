@@ -45,6 +45,9 @@ def simulate(
         "flite:slt).")] = None,
     snr_db: Annotated[float | None, typer.Option(
         "--snr-db", help="Audio mode: white line noise this many dB below speech.")] = None,
+    stt_model: Annotated[str, typer.Option(
+        help="Audio mode: the Whisper model, tiny.en or base (the [multilingual] extra).")
+    ] = "tiny.en",
 ) -> None:
     """Call the mock IVR once per scenario with the real navigator session; exits 1 when
     a scenario fails or a file is broken."""
@@ -56,7 +59,8 @@ def simulate(
     _logging(verbose)
     if mode not in ("text", "audio"):
         raise typer.BadParameter(f"{mode!r}; allowed: text, audio", param_hint="--mode")
-    audio_modes = [None] if mode == "text" else _audio_modes(voices or ["flite:slt"], snr_db)
+    audio_modes = ([None] if mode == "text"
+                   else _audio_modes(voices or ["flite:slt"], snr_db, stt_model))
     files: list[Path] = []
     broken: list[tuple[Path, str]] = []
     for target in targets:
@@ -99,13 +103,18 @@ def simulate(
         raise typer.Exit(1)
 
 
-def _audio_modes(voices: list[str], snr_db: float | None) -> list:
+def _audio_modes(voices: list[str], snr_db: float | None, stt_model: str) -> list:
     """One audio mode per ``--voice`` (the navigator speaks with flite's kal voice)."""
     from .audio.line import PhoneLine
     from .audio.prompts import RecordedPrompts, RecordingError, SynthesizedPrompts
+    from .audio.stt import SttError, shared_transcriber
     from .audio.voices import VoiceError, voice
     from .harness.runner import AudioMode
 
+    try:
+        shared_transcriber(stt_model)
+    except SttError as e:
+        raise typer.BadParameter(str(e), param_hint="--stt-model") from None
     modes = []
     try:
         caller = SynthesizedPrompts(voice("flite:kal"))
@@ -115,7 +124,7 @@ def _audio_modes(voices: list[str], snr_db: float | None) -> list:
                                           fallback=SynthesizedPrompts(voice("flite:slt")))
             else:
                 prompts = SynthesizedPrompts(voice(name))
-            modes.append(AudioMode(prompts, caller, PhoneLine(snr_db=snr_db)))
+            modes.append(AudioMode(prompts, caller, PhoneLine(snr_db=snr_db), stt_model))
     except (VoiceError, RecordingError) as e:
         raise typer.BadParameter(str(e), param_hint="--voice") from None
     return modes
@@ -127,7 +136,7 @@ def record(
     folder: Annotated[Path, typer.Argument(help="Where to write the WAV files and "
                                            "prompts.yaml.")],
     voice_id: Annotated[str, typer.Option("--voice", help="The TTS voice (engine:name).")]
-    = "festival:kal_diphone",
+    = "piper:joe",
 ) -> None:
     """Render every prompt of an IVR into a recorded-IVR folder: one 8 kHz 16-bit WAV file
     per distinct sentence, and prompts.yaml listing each prompt's text and files."""

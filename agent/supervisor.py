@@ -113,6 +113,9 @@ class CallSupervisor:
         self._inbox: deque[FarEndEvent | TransportError] = deque()
         self._arrived = asyncio.Event()
         self._tool_outputs: list[str] = []
+        # the embedded brain decides on partial prompts too (when to stop listening); an
+        # LLM is asked only once a prompt is complete
+        self.hears_partial_prompts = not isinstance(model, llm.LLM)
 
     def _end(self, outcome: Outcome, reason: str) -> None:
         """The one place the call's ending is decided (the first one wins)."""
@@ -239,6 +242,9 @@ class CallSupervisor:
                 state.add(prompt.model_copy(update={"text": state.masker(prompt.text)}))
             text = " ".join(state.masker(p.text) for p in heard if p.final)
             if not text:
+                if self.hears_partial_prompts:  # may barge in mid-prompt; not a full turn
+                    await self._take_turn(session, " ".join(state.masker(p.text) for p in heard),
+                                          limits.max_call_s - clock.now_s())
                 continue
             if turns >= limits.max_turns:
                 state.add(LimitReached(at_s=clock.now_s(), limit="turns", value=limits.max_turns))

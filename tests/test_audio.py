@@ -120,3 +120,16 @@ def test_audio_mode_scenario(scenario: str, voice_id: str) -> None:
     assert run.hearing is not None and run.hearing.segments > 0
     heard = [e for e in run.result.events if e.type == "prompt" and e.final]
     assert heard and all(e.speaker is None for e in heard)
+
+
+def test_menu_punctuation_after_a_figure_and_a_misheard_or() -> None:
+    heard = ("Your quote is $212,774.09 to return to the main menu. Press 1. If you are "
+             "finished, press 2 are simply hang up.")
+    assert repunctuate_menu(heard) == (
+        "Your quote is $212,774.09. To return to the main menu, press 1. If you are "
+        "finished, press 2 are simply hang up.")
+
+
+def test_whisper_hundreds_and_tens_are_one_number() -> None:
+    assert normalize_numbers("Your balance is $300,10.02.") == "Your balance is $310.02."
+    assert normalize_numbers("$1,234.56 and 1,500") == "$1,234.56 and 1,500"

@@ -235,3 +235,31 @@ def test_a_card_number_never_fills_a_zip_code_field():
         outcome="failed", answer=decision.actions[-1].answer,
         reason=decision.actions[-1].reason)
     assert "zip code" in decision.actions[-1].reason.lower()
+
+
+def partial(text: str) -> list[Prompt]:
+    return [Prompt(at_s=0, end_s=0, text=text, final=False)]
+
+
+def test_barge_in_on_a_sure_option_heard_mid_menu():
+    policy = _policy("How many rewards points do I have?")
+    assert policy.decide(partial("Main menu. For deposit accounts, press 1.")).actions == []
+    decision = policy.decide(partial("Main menu. For deposit accounts, press 1. For "
+                                     "rewards, press 4."))
+    assert decision.actions == [PressKeys("4")]
+
+
+def test_a_topic_word_alone_waits_for_the_whole_menu():
+    # "billing" fits a billing-dispute goal, but "billing disputes" may come later
+    policy = _policy("Dispute a charge on my last bill.")
+    assert policy.decide(partial("For billing, press 1.")).actions == []
+    decision = policy.decide(heard("For billing, press 1. For billing disputes, press 4."))
+    assert decision.actions == [PressKeys("4")]
+
+
+def test_an_entry_heard_mid_prompt_waits_for_its_end():
+    policy = _policy("What is my balance?", customer_id="10000001")
+    assert policy.decide(partial("Please enter your 8-digit customer ID.")).actions == []
+    decision = policy.decide(heard("Please enter your 8-digit customer ID, followed by the "
+                                   "pound key."))
+    assert decision.actions == [PressKeys("10000001#")]

@@ -74,13 +74,12 @@ class Endpointer:
         """Whether speech was heard and the utterance has not ended yet."""
         return self._in_utterance
 
-    def reset(self) -> None:
-        """Forget the open segment and utterance (the navigator pressed a key: what was
-        being said is over)."""
+    def cut(self) -> None:
+        """Drop the segment under way (the navigator pressed a key: what it was hearing
+        is answered); speech that goes on opens a new segment."""
         self._windows.clear()
-        self._speech_run = self._silence_run = 0
+        self._speech_run = 0
         self._open_at = None
-        self._in_utterance = False
 
     def push(self, window: np.ndarray, end_s: float) -> tuple[Segment | None, bool]:
         """One window of :data:`WINDOW` samples ending at ``end_s``.

@@ -1,10 +1,14 @@
 """The navigator's hearing: line audio in, :class:`~agent.call.events.Prompt` events out.
 
 Windows of 8 kHz line audio (:data:`~agent.audio.endpointing.WINDOW` samples, 32 ms) go
-through Silero VAD endpointing; each closed speech segment is transcribed by Whisper and
-reaches the navigator as a partial prompt (``final=False``); when the far end has been
-silent for the endpointing delay, the utterance's whole text follows as a final prompt,
-its menu punctuation mended (:func:`~agent.audio.menu_text.repunctuate_menu`).
+through Silero VAD endpointing. At each pause (a closed speech segment) Whisper decodes
+the utterance heard so far, whole: its text reaches the navigator as a partial prompt
+(``final=False``, the text of everything heard of the utterance yet). Decoding the whole
+utterance, not the last segment alone, keeps Whisper's sentence context (short fragments
+decode worse) at little cost, since Whisper's encoder reads a 30 s window whatever the
+audio's length. When the far end has been silent for the endpointing delay, the last text
+follows as the final prompt, its menu punctuation mended
+(:func:`~agent.audio.menu_text.repunctuate_menu`).
 
 The same hearing serves the in-process audio line (on virtual time: ``charge_decode``
 holds each transcript back by the seconds its decode took, so the call's clock stays
@@ -30,8 +34,8 @@ WINDOW_S = WINDOW / LINE_RATE_HZ
 
 @dataclass
 class HearingStats:
-    """What the hearing did in one call: seconds of decode against seconds of audio
-    decoded, and the number of segments."""
+    """What the hearing did in one call: seconds of decode against seconds of speech
+    heard, and the number of decodes."""
 
     decode_s: float = 0.0
     audio_s: float = 0.0
@@ -39,13 +43,18 @@ class HearingStats:
 
     @property
     def real_time_factor(self) -> float:
-        """Decode seconds per second of audio (under 1: faster than real time)."""
+        """Decode seconds per second of speech heard (under 1: keeps up in real time)."""
         return self.decode_s / self.audio_s if self.audio_s else 0.0
+
+
+_GAP = np.zeros(int(0.1 * LINE_RATE_HZ), np.float32)
+"""Silence put between an utterance's segments when decoding it whole."""
 
 
 @dataclass
 class _Utterance:
-    parts: list[str] = field(default_factory=list)
+    audio: list[np.ndarray] = field(default_factory=list)
+    text: str = ""
     start_s: float | None = None
     end_s: float = 0.0
 
@@ -97,17 +106,17 @@ class Hearing:
             self._decoding.put_nowait(None)
 
     def pressed(self, at_s: float) -> None:
-        """The navigator pressed a key at ``at_s``: what it had heard is answered."""
+        """The navigator pressed a key at ``at_s``: what it had heard is answered. Speech
+        still under way is cut there; what goes on after the key (the next prompt, or
+        the rest of one a late terminator did not cut) is heard as new."""
         self._pressed_at = at_s
         self._utterance = _Utterance()
+        self.endpointer.cut()
 
     def _answered(self, segment: Segment) -> bool:
-        """Whether ``segment`` is speech the navigator's last key answered or cut: it began
-        before the key and stopped with it. Speech that went on after the key (a late
-        terminator the IVR ignored) is a new prompt and is kept."""
-        return (segment.start_s < self._pressed_at
-                and segment.end_s < self._pressed_at + self.endpointer.segment_silence_s
-                + 2 * WINDOW_S)
+        """Whether ``segment`` was heard before the navigator's last key (by more than the
+        one window that straddles the key)."""
+        return segment.start_s < self._pressed_at - WINDOW_S
 
     async def _transcribe(self, audio: np.ndarray) -> Transcript:
         if not self._charge:
@@ -118,27 +127,38 @@ class Hearing:
 
     async def _decode(self) -> None:
         while True:
-            segment = await self._decoding.get()
-            if segment is None:
-                self._emit_final()
-                continue
-            if self._answered(segment):
-                continue
-            transcript = await self._transcribe(segment.audio)
-            self.stats.decode_s += transcript.seconds
-            self.stats.audio_s += segment.audio.size / LINE_RATE_HZ
-            self.stats.segments += 1
-            if self._answered(segment) or not transcript.text:
-                continue
-            u = self._utterance
-            u.start_s = segment.start_s if u.start_s is None else u.start_s
-            u.end_s = segment.end_s
-            u.parts.append(transcript.text)
-            self._emit(Prompt(at_s=u.start_s, end_s=u.end_s, text=transcript.text,
-                              final=False))
+            items = [await self._decoding.get()]
+            while not self._decoding.empty():  # speech that came while decoding: at once
+                items.append(self._decoding.get_nowait())
+            fresh = False  # audio added since the utterance was last decoded
+            for item in items:
+                if item is None:
+                    if fresh:
+                        await self._decode_utterance()
+                    self._emit_final()
+                    fresh = False
+                elif not self._answered(item):
+                    u = self._utterance
+                    u.audio += [_GAP, item.audio] if u.audio else [item.audio]
+                    u.start_s = item.start_s if u.start_s is None else u.start_s
+                    u.end_s = item.end_s
+                    self.stats.audio_s += item.audio.size / LINE_RATE_HZ
+                    fresh = True
+            if fresh:
+                await self._decode_utterance()
+
+    async def _decode_utterance(self) -> None:
+        """Decode the utterance heard so far and tell it as a partial prompt."""
+        u = self._utterance
+        transcript = await self._transcribe(np.concatenate(u.audio))
+        self.stats.decode_s += transcript.seconds
+        self.stats.segments += 1
+        if self._utterance is not u or not transcript.text:
+            return  # a key was pressed meanwhile: this utterance is answered
+        u.text = transcript.text
+        self._emit(Prompt(at_s=u.start_s, end_s=u.end_s, text=u.text, final=False))
 
     def _emit_final(self) -> None:
         u, self._utterance = self._utterance, _Utterance()
-        if u.start_s is not None:
-            self._emit(Prompt(at_s=u.start_s, end_s=u.end_s,
-                              text=repunctuate_menu(" ".join(u.parts))))
+        if u.text:
+            self._emit(Prompt(at_s=u.start_s, end_s=u.end_s, text=repunctuate_menu(u.text)))

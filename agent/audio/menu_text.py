@@ -15,14 +15,38 @@ import re
 
 _KEY = r"(?:\d|star|pound|zero|one|two|three|four|five|six|seven|eight|nine|\*|#)"
 _PRESS = re.compile(rf"\b(?:press|dial|select|enter)\s+{_KEY}\b", re.I)
-_BARE_END = re.compile(r"^\s*(?:[.,;!?]|$|or\b(?!\s+(?:for|to)\b))", re.I)
+_LABEL_AFTER = re.compile(r"^[\s,]*(?:for|to)\b", re.I)
+
+
+_OPENER = re.compile(r"\b(for|to|if)\b", re.I)
+_VERB_TO = re.compile(r"\b(?:return|go|back|transfer|speak|talk|listen|get|connect|due)\s+$",
+                      re.I)
+
+
+def _split_option(piece: str) -> str:
+    """"Welcome, main menu for deposit accounts, press 1" -> "Welcome, main menu. For
+    deposit accounts, press 1": the option's clause opens at the last "for", "to" or "if"
+    after the last break (comma, sentence end, figure) that is not part of a verb phrase
+    ("return to the main menu")."""
+    press = _PRESS.search(piece)
+    head = piece[:press.start()] if press else piece
+    breaks = [m.end() for m in re.finditer(r"[,.;!?](?=\s)|\d(?=\s)", head.rstrip(" ,"))]
+    region = breaks[-1] if breaks else 0
+    openers = [m for m in _OPENER.finditer(head, region)
+               if not _VERB_TO.search(head[:m.start()])]
+    before = head[:openers[-1].start()].rstrip(" ,") if openers else ""
+    if not before or before[-1] in ".!?":
+        return piece  # the clause already opens the piece (or its sentence)
+    at = openers[-1].start()
+    return piece[:at].rstrip(" ,") + ". " + piece[at].upper() + piece[at + 1:]
 
 
 def repunctuate_menu(text: str) -> str:
     """``text`` with a label-first menu's sentence breaks after each key; any other text
     unchanged."""
+    text = re.sub(r"\.(?:\s*\.)+", ".", text)  # pieces joined after their own full stop
     presses = list(_PRESS.finditer(text))
-    if len(presses) < 2 or not _BARE_END.match(text[presses[-1].end():]):
+    if len(presses) < 2 or _LABEL_AFTER.match(text[presses[-1].end():]):
         return text
     pieces, start = [], 0
     for m in presses:
@@ -39,11 +63,7 @@ def repunctuate_menu(text: str) -> str:
         piece = re.sub(rf"\.\s+(?=(?:press|dial|select|enter)\s+{_KEY}\b)", ", ", piece,
                        flags=re.I)  # "billing. Press 1" -> "billing, press 1"
         piece = re.sub(r"\b(Press|Dial|Select|Enter)\b", lambda m: m.group(1).lower(), piece)
-        if not re.match(r"(?:for|to|if)\b", piece, re.I):
-            # "Welcome, main menu for deposit accounts, press 1": the greeting ends
-            # before the option's own "for"
-            piece = re.sub(r"[,;]?\s+(for|to|if)\b(?!.*\b(?:for|to|if)\b)(?=.*\bpress)",
-                           lambda m: ". " + m.group(1).capitalize(), piece, count=1, flags=re.I)
+        piece = _split_option(piece)
         piece = piece[0].upper() + piece[1:]
         out.append(piece if piece[-1] in ".!?" else piece + ".")
     return " ".join(out)

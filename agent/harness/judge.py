@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..audio.numbers import normalize_numbers
 from ..call.events import CallerSpeech, CallEvent, Dtmf, InputCollected, NodeEntered, texts
 from ..call.result import CallResult
 from ..scenario import LoadedScenario
@@ -37,6 +38,16 @@ def call_seconds(result: CallResult, ivr_events: list[CallEvent]) -> float:
     """How long the call lasted: the later of the two logs' ends (the IVR's clock runs
     ahead of the navigator's while it speaks, in text mode)."""
     return max([result.duration_s, *(e.at_s for e in ivr_events[-1:])])
+
+
+def _comparable(text: str) -> str:
+    """``text`` in the form a figure is compared in, whether it was read or heard: numbers
+    as figures, no digit grouping ("0 2 1 0" and "0,210" are "0210"), no ordinal endings
+    ("December 12th" is "december 12"), lower case, single spaces."""
+    text = normalize_numbers(text).lower()
+    text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text)
+    text = re.sub(r"(?<=\d)[\s,-]+(?=\d)", "", text)
+    return " ".join(re.sub(r"[^\w$.%'/:\s]|\.(?!\d)", " ", text).split())
 
 
 def judge(loaded: LoadedScenario, result: CallResult, ivr_events: list[CallEvent], *,
@@ -78,9 +89,9 @@ def judge(loaded: LoadedScenario, result: CallResult, ivr_events: list[CallEvent
                             if isinstance(e, CallerSpeech) and e.node == expected.node)
             if expected.said.lower() not in said.lower():
                 fail(f"{expected.said!r} never said at {expected.node!r} (heard {said!r})")
-    answer = " ".join([result.answer, *(f.value for f in result.facts)])
+    answer = _comparable(" ".join([result.answer, *(f.value for f in result.facts)]))
     for needle in expect.result_contains:
-        if needle.lower() not in answer.lower():
+        if _comparable(needle) not in answer:
             fail(f"result does not mention {needle!r}")
     received = sum(isinstance(e, Dtmf) for e in ivr_events)
     if expect.max_keypresses is not None and received > expect.max_keypresses:

@@ -68,11 +68,14 @@ class ScenarioRun(CallRun):
 @dataclass(frozen=True)
 class AudioMode:
     """An audio-mode call: the IVR's prompts rendered by ``prompts`` (a TTS voice or a
-    recorded IVR), the navigator's speech by ``caller_voice``, both over ``line``."""
+    recorded IVR), the navigator's speech by ``caller_voice``, both over ``line``, heard
+    through Whisper ``stt_model``."""
 
     prompts: PromptAudio
     caller_voice: PromptAudio
     line: PhoneLine = PhoneLine()
+    stt_model: str = "tiny.en"
+    """The Whisper model of both ends' STT (:data:`agent.audio.stt.MODELS`)."""
 
 
 class _Capture(logging.Handler):
@@ -122,7 +125,7 @@ async def simulate_call(
             line: LoopbackLine | AudioLine = LoopbackLine(clock)
         else:
             line = AudioLine(clock, prompts=audio.prompts, caller_voice=audio.caller_voice,
-                             transcriber=shared_transcriber(), line=audio.line)
+                             transcriber=shared_transcriber(audio.stt_model), line=audio.line)
             speech_seconds = lambda text: audio.prompts.audio(text).size / LINE_RATE_HZ  # noqa: E731
         supervisor = CallSupervisor(
             call_id=call_id, task=task, far_end=line.far_end, keypad=line.keypad, clock=clock,

@@ -25,6 +25,14 @@ path it is on. Each turn it does the first of:
 6. A speech-only menu: say what the call is about, then ask for a representative.
 7. A closing or closed office with nothing left: record ``failed`` with what it said.
 8. Hold music and anything else: listen.
+
+In audio mode it also hears partial prompts (one speech segment at a time, before the far
+end has finished) and decides when to stop listening: it barges in with a key as soon as
+what it has heard holds the caller's language or an option sure to serve the goal
+(relevance at least :data:`BARGE_IN_CHOICE`, which a mere topic word does not reach: "For
+billing" waits for the rest of the menu in case "billing disputes" follows). Anything
+else, entries included (their length and terminator may come last), waits for the end of
+the prompt.
 """
 
 from __future__ import annotations
@@ -43,6 +51,10 @@ from .relevance import WordRelevance
 from .safety import SafetyPolicy
 from .vocabulary import Vocabulary
 
+BARGE_IN_CHOICE = 2.5
+"""Relevance of an option heard mid-menu that is pressed without waiting for the rest
+(above :data:`CONFIDENT_CHOICE`: the goal's subject and what it asks for, not a topic
+word alone)."""
 MAX_SAME_PROMPT = 3
 """Hearing the identical prompt this many times before means the call is looping."""
 MAX_BACKTRACKS = 3
@@ -234,6 +246,7 @@ class IvrPolicy:
         self.with_person = False
         self.stated_goal = False
         self.recorded = False
+        self.partial = ""  # what was heard so far of a prompt still under way
 
     # --- entry point --------------------------------------------------------------------
 
@@ -242,6 +255,10 @@ class IvrPolicy:
         if self.recorded:
             return Decision(why="result already recorded")
         heard = " ".join(e.text for e in new_events if isinstance(e, Prompt) and e.final)
+        if heard:
+            self.partial = ""
+        elif partial := [e.text for e in new_events if isinstance(e, Prompt)]:
+            return self._heard_partial(partial[-1])
         declined = [e for e in new_events if isinstance(e, ActionDeclined)]
         for event in declined:
             self.avoided[event.action] = event.reason
@@ -262,6 +279,32 @@ class IvrPolicy:
         if any(isinstance(a, RecordResult) for a in decision.actions):
             self.recorded = True
         return decision
+
+    def _heard_partial(self, heard: str) -> Decision:
+        """``heard``, all heard so far of a prompt still under way: act now only on what
+        is sure (see the module docstring), else keep listening."""
+        self.partial = heard
+        reading = self.reader.read(heard)
+        if not self._barges_in(reading):
+            return Decision(why="listening: nothing sure heard yet")
+        self.partial = ""
+        turn = Turn(heard=heard, reading=reading)
+        self.turns.append(turn)
+        decision = self._decide(turn)
+        turn.actions.extend(decision.actions)
+        return decision
+
+    def _barges_in(self, reading: Reading) -> bool:
+        """Whether what was heard so far of a prompt is enough to act on."""
+        if (reading.person or self.with_person or reading.hold or reading.entry is not None
+                or reading.readback is not None):
+            return False  # an entry waits for its whole prompt (length, terminator)
+        keyed = [o for o in reading.options if o.key]
+        if any(self._language_of(o) == self.language for o in keyed):
+            return True
+        return any(self._option_score(o, reading) >= BARGE_IN_CHOICE for o in keyed
+                   if not self._language_of(o) and not self._is_navigation(o)
+                   and self.safety.refusal(o, reading) is None)
 
     def _decide(self, turn: Turn) -> Decision:
         reading = turn.reading
