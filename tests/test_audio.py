@@ -3,6 +3,7 @@ recorded IVR, barge-in, and audio-mode calls through the one call loop."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -133,3 +134,49 @@ def test_menu_punctuation_after_a_figure_and_a_misheard_or() -> None:
 def test_whisper_hundreds_and_tens_are_one_number() -> None:
     assert normalize_numbers("Your balance is $300,10.02.") == "Your balance is $310.02."
     assert normalize_numbers("$1,234.56 and 1,500") == "$1,234.56 and 1,500"
+
+
+def test_a_key_mid_prompt_stops_the_audio_on_the_line() -> None:
+    """Over the in-process audio line: a key 3 s into the greeting cuts the prompt in the
+    IVR's log and stops what the line plays; the next prompt plays instead."""
+    from agent.ivr.runner import IvrRunner
+    from agent.transport.audio import AudioLine
+    from agent.transport.base import LoopClock
+
+    ivr = load_ivr(SCENARIOS_DIR / "ivrs" / "first_meridian_bank.yaml")
+    prompts = SynthesizedPrompts(voice("flite:kal"))
+
+    async def call() -> tuple[list, float, float]:
+        clock = LoopClock()
+        line = AudioLine(clock, prompts=prompts, caller_voice=prompts,
+                         transcriber=shared_transcriber())
+        engine = IvrEngine(ivr, speech_seconds=lambda t: prompts.audio(t).size / LINE_RATE_HZ)
+        runner = IvrRunner(engine, line)
+        line.attach(runner)
+        ivr_call = asyncio.create_task(runner.run())
+        line.start()
+        await asyncio.sleep(3.0)
+        queued = line._playback.size / LINE_RATE_HZ
+        await line.keypad.press("1")
+        await asyncio.sleep(0)
+        left = line._playback.size / LINE_RATE_HZ
+        runner.hang_up("test over")
+        await ivr_call
+        await line.close()
+        return engine.log, queued, left
+
+    log, queued_s, left_s = run_virtual(call())
+    cut = [e for e in log if e.type == "prompt" and e.cut]
+    assert len(cut) == 1 and cut[0].end_s == pytest.approx(3.0, abs=0.05)
+    assert queued_s > 1.0  # the greeting still had seconds to play
+    assert left_s < queued_s  # what plays now is the next prompt, not the rest of it
+    spoken_after = [e for e in log if e.type == "prompt" and e.at_s >= 3.0]
+    assert spoken_after and "customer ID" in spoken_after[0].text
+
+
+def test_recorded_ivr_scenario_in_audio_mode() -> None:
+    loaded = load_scenario(SCENARIOS_DIR / "bank" / "card_due_date.yaml")
+    prompts = RecordedPrompts(RECORDED_BANK, fallback=SynthesizedPrompts(voice("flite:slt")))
+    run = run_virtual(run_scenario(loaded, audio=AudioMode(
+        prompts, SynthesizedPrompts(voice("flite:kal")))))
+    assert run.verdict.passed, run.verdict.reasons

@@ -3,17 +3,19 @@
 Windows of 8 kHz line audio (:data:`~agent.audio.endpointing.WINDOW` samples, 32 ms) go
 through Silero VAD endpointing. At each pause (a closed speech segment) Whisper decodes
 the utterance heard so far, whole: its text reaches the navigator as a partial prompt
-(``final=False``, the text of everything heard of the utterance yet). Decoding the whole
+(``final=False``, the text of everything heard of the utterance yet, its menu
+punctuation mended: :func:`~agent.audio.menu_text.repunctuate_menu`). Decoding the whole
 utterance, not the last segment alone, keeps Whisper's sentence context (short fragments
 decode worse) at little cost, since Whisper's encoder reads a 30 s window whatever the
 audio's length. When the far end has been silent for the endpointing delay, the last text
-follows as the final prompt, its menu punctuation mended
-(:func:`~agent.audio.menu_text.repunctuate_menu`).
+follows as the final prompt.
 
-The same hearing serves the in-process audio line (on virtual time: ``charge_decode``
-holds each transcript back by the seconds its decode took, so the call's clock stays
-honest) and a LiveKit room (on wall time: the decode runs in a worker thread and takes
-its real time).
+The same hearing serves the in-process audio line and a LiveKit room. On a room (wall
+time) the decode runs in a worker thread and takes its real time. On the in-process line
+(virtual time) each transcript is held back by :func:`modelled_decode_s`, a conservative
+model of this decoder's measured time, not by the time it happened to take: a call's
+timing (and so what is heard when) is then the same on every run and every machine, and
+``benchmarks/bench_audio.py`` checks the model against the measured figure.
 """
 
 from __future__ import annotations
@@ -30,6 +32,18 @@ from .menu_text import repunctuate_menu
 from .stt import Transcript, WhisperTranscriber
 
 WINDOW_S = WINDOW / LINE_RATE_HZ
+DECODE_FIXED_S = 0.25
+DECODE_PER_AUDIO_S = 0.08
+"""Whisper tiny.en (int8, 1 thread) here: ~0.1-0.2 s per decode whatever the length (the
+encoder reads a 30 s window) plus ~0.05 s per second of speech; rounded up."""
+
+
+def modelled_decode_s(audio_s: float) -> float:
+    """Seconds a decode of ``audio_s`` seconds of speech is charged on virtual time."""
+    return DECODE_FIXED_S + DECODE_PER_AUDIO_S * audio_s
+
+BURST_GAP_S = 0.5
+"""Keys closer than this are one burst (the navigator paces an entry's keys 0.3 s apart)."""
 
 
 @dataclass
@@ -66,20 +80,21 @@ class Hearing:
         transcriber: the STT.
         emit: called with each prompt, in order.
         endpointer: the VAD endpointing (default settings if None).
-        charge_decode: on virtual time, delay each transcript by its decode's seconds;
-            on wall time, decode in a thread instead.
+        virtual_time: hold each transcript back by :func:`modelled_decode_s` (decoding
+            in the loop); else decode in a worker thread, on wall time.
     """
 
     def __init__(self, transcriber: WhisperTranscriber, emit, *,  # noqa: ANN001
-                 endpointer: Endpointer | None = None, charge_decode: bool = True) -> None:
+                 endpointer: Endpointer | None = None, virtual_time: bool = True) -> None:
         self.transcriber = transcriber
         self.endpointer = endpointer or Endpointer()
         self.stats = HearingStats()
         self._emit = emit
-        self._charge = charge_decode
+        self._virtual = virtual_time
         self._decoding: asyncio.Queue[Segment | None] = asyncio.Queue()  # None: utterance end
         self._utterance = _Utterance()
-        self._pressed_at = -1.0
+        self._pressed_at = -1.0  # the first key of the navigator's last burst
+        self._last_key_s = -1.0
         self._task: asyncio.Task | None = None
 
     @property
@@ -106,12 +121,17 @@ class Hearing:
             self._decoding.put_nowait(None)
 
     def pressed(self, at_s: float) -> None:
-        """The navigator pressed a key at ``at_s``: what it had heard is answered. Speech
-        still under way is cut there; what goes on after the key (the next prompt, or
-        the rest of one a late terminator did not cut) is heard as new."""
-        self._pressed_at = at_s
-        self._utterance = _Utterance()
-        self.endpointer.cut()
+        """The navigator pressed a key at ``at_s``. The first key of a burst (keys under
+        :data:`BURST_GAP_S` apart: an entry and its terminator) answers what was heard:
+        speech still under way is cut there, and what goes on after it is heard as new.
+        Later keys of the burst cut nothing: the IVR may already be answering the entry
+        (a "#" after an entry that its length ended)."""
+        first = at_s - self._last_key_s > BURST_GAP_S
+        self._last_key_s = at_s
+        if first:
+            self._pressed_at = at_s
+            self._utterance = _Utterance()
+            self.endpointer.cut()
 
     def _answered(self, segment: Segment) -> bool:
         """Whether ``segment`` was heard before the navigator's last key (by more than the
@@ -119,10 +139,10 @@ class Hearing:
         return segment.start_s < self._pressed_at - WINDOW_S
 
     async def _transcribe(self, audio: np.ndarray) -> Transcript:
-        if not self._charge:
+        if not self._virtual:
             return await asyncio.to_thread(self.transcriber.transcribe, audio)
         transcript = self.transcriber.transcribe(audio)
-        await asyncio.sleep(transcript.seconds)  # the decode's time, on the call's clock
+        await asyncio.sleep(modelled_decode_s(audio.size / LINE_RATE_HZ))
         return transcript
 
     async def _decode(self) -> None:
@@ -155,10 +175,10 @@ class Hearing:
         self.stats.segments += 1
         if self._utterance is not u or not transcript.text:
             return  # a key was pressed meanwhile: this utterance is answered
-        u.text = transcript.text
+        u.text = repunctuate_menu(transcript.text)
         self._emit(Prompt(at_s=u.start_s, end_s=u.end_s, text=u.text, final=False))
 
     def _emit_final(self) -> None:
         u, self._utterance = self._utterance, _Utterance()
         if u.text:
-            self._emit(Prompt(at_s=u.start_s, end_s=u.end_s, text=repunctuate_menu(u.text)))
+            self._emit(Prompt(at_s=u.start_s, end_s=u.end_s, text=u.text))

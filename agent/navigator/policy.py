@@ -202,6 +202,8 @@ class Turn:
     reading: Reading
     actions: list[Action] = field(default_factory=list)
     declined: set[str] = field(default_factory=set)
+    partial: bool = False
+    """Heard mid-prompt (audio mode): the rest of the prompt was not heard."""
 
 
 class IvrPolicy:
@@ -267,6 +269,8 @@ class IvrPolicy:
             if reading.greeting and not self.tried:  # the line's own greeting, not a department's
                 self.relevance.learn_context(reading.greeting)
             self.turns.append(Turn(heard=heard, reading=reading))
+        elif declined and self.turns and self.turns[-1].partial:
+            return Decision(why="a key chosen mid-prompt was declined: listening on")
         elif declined and self.turns:
             # the key was refused: decide again at the same prompt, without it
             turn = self.turns[-1]
@@ -281,30 +285,39 @@ class IvrPolicy:
         return decision
 
     def _heard_partial(self, heard: str) -> Decision:
-        """``heard``, all heard so far of a prompt still under way: act now only on what
-        is sure (see the module docstring), else keep listening."""
+        """``heard``, all heard so far of a prompt still under way: press now only an
+        option that is sure (see the module docstring), else keep listening."""
         self.partial = heard
         reading = self.reader.read(heard)
-        if not self._barges_in(reading):
+        option = self._sure_option(reading)
+        if option is None:
             return Decision(why="listening: nothing sure heard yet")
         self.partial = ""
-        turn = Turn(heard=heard, reading=reading)
+        turn = Turn(heard=heard, reading=reading, partial=True)
         self.turns.append(turn)
-        decision = self._decide(turn)
+        language = self._language_of(option) is not None
+        decision = self._select(option, turn, "heard mid-prompt: "
+                                + ("our language" if language else "a sure match"),
+                                on_path=self.on_goal_path if language else True)
         turn.actions.extend(decision.actions)
         return decision
 
-    def _barges_in(self, reading: Reading) -> bool:
-        """Whether what was heard so far of a prompt is enough to act on."""
+    def _sure_option(self, reading: Reading) -> Option | None:
+        """The option of a prompt still under way to press without waiting for the rest:
+        the caller's language, or one that fits the goal by :data:`BARGE_IN_CHOICE` at
+        least and that the safety policy allows; None to keep listening."""
         if (reading.person or self.with_person or reading.hold or reading.entry is not None
                 or reading.readback is not None):
-            return False  # an entry waits for its whole prompt (length, terminator)
+            return None  # an entry waits for its whole prompt (length, terminator)
         keyed = [o for o in reading.options if o.key]
-        if any(self._language_of(o) == self.language for o in keyed):
-            return True
-        return any(self._option_score(o, reading) >= BARGE_IN_CHOICE for o in keyed
-                   if not self._language_of(o) and not self._is_navigation(o)
-                   and self.safety.refusal(o, reading) is None)
+        for option in keyed:
+            if self._language_of(option) == self.language:
+                return option
+        scored = [(self._option_score(o, reading), o) for o in keyed
+                  if not self._language_of(o) and not self._is_navigation(o)
+                  and self.safety.refusal(o, reading) is None]
+        best = max(scored, key=lambda pair: pair[0], default=None)
+        return best[1] if best and best[0] >= BARGE_IN_CHOICE else None
 
     def _decide(self, turn: Turn) -> Decision:
         reading = turn.reading

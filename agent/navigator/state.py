@@ -76,7 +76,10 @@ class CallState:
 
     def heard_since_acting(self) -> list[Prompt]:
         """What the far end said since the navigator last pressed keys or spoke."""
-        return [e for e in self.log[self._acted_at:] if isinstance(e, Prompt)]
+        heard = [e for e in self.log[self._acted_at:] if isinstance(e, Prompt)]
+        # a partial prompt holds all heard of its utterance yet: only the last one counts
+        return [p for i, p in enumerate(heard)
+                if p.final or i + 1 == len(heard) or heard[i + 1].at_s != p.at_s]
 
     def keys_sent(self) -> int:
         return sum(isinstance(e, Dtmf) for e in self.log)

@@ -22,7 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from ..audio.endpointing import WINDOW, Endpointer
-from ..audio.hearing import WINDOW_S, Hearing
+from ..audio.hearing import WINDOW_S, Hearing, modelled_decode_s
 from ..audio.line import LINE_RATE_HZ, PhoneLine
 from ..audio.stt import WhisperTranscriber
 from ..call.events import HungUp, Transferred
@@ -136,7 +136,7 @@ class AudioLine:
         audio = self.line.carry(self.caller_voice.audio(text), LINE_RATE_HZ)
         await asyncio.sleep(audio.size / LINE_RATE_HZ)  # the navigator speaking
         transcript = self.transcriber.transcribe(audio)
-        await asyncio.sleep(transcript.seconds)
+        await asyncio.sleep(modelled_decode_s(audio.size / LINE_RATE_HZ))
         self._ivr.hear(transcript.text)
 
 
