@@ -2,7 +2,7 @@
 mode, in process on the virtual-time loop (decoding charged to each call's clock).
 
     python benchmarks/bench_audio.py [--voices piper:joe,flite:slt,...]
-        [--scenarios scenarios/bank] [--stt-model tiny.en]
+        [--scenarios scenarios/bank] [--stt-model tiny.en] [--segment-gaps 0.3,0.15]
 
 Prints:
 - word error rate and real-time factor of the STT per voice, on a fixed sample of the
@@ -81,15 +81,16 @@ def stt_figures(voice_ids: list[str], model: str) -> None:
         print(f"  {voice_id:<22} {word_error_rate(pairs):>6.3f} {rtf:>6.3f}")
 
 
-def call_figures(voice_ids: list[str], folder: Path, model: str) -> None:
+def call_figures(voice_ids: list[str], folder: Path, model: str, gap_s: float) -> None:
     files = find_scenario_files(folder)
     caller = SynthesizedPrompts(voice("flite:kal"))
-    print(f"\naudio-mode calls, {len(files)} scenarios of {folder} each:")
+    print(f"\naudio-mode calls, {len(files)} scenarios of {folder} each, segments closed "
+          f"by {gap_s} s pauses:")
     print(f"  {'voice':<22} {'passed':>7} {'latency s':>9} {'to goal/bound':>13} "
           f"{'CPU s/call s':>12} {'calls/machine':>13}")
     for voice_id in voice_ids:
         prompts = _prompts(voice_id)
-        mode = AudioMode(prompts, caller, stt_model=model)
+        mode = AudioMode(prompts, caller, stt_model=model, segment_silence_s=gap_s)
         passed, latencies, ratios, cpu_s, call_s = 0, [], [], 0.0, 0.0
         for path in files:
             loaded = load_scenario(path)
@@ -118,9 +119,12 @@ def main() -> None:
     parser.add_argument("--call-voices", default="piper:joe,flite:slt,flite:awb")
     parser.add_argument("--scenarios", type=Path, default=SCENARIOS_DIR / "bank")
     parser.add_argument("--stt-model", default="tiny.en")
+    parser.add_argument("--segment-gaps", default="0.3,0.15",
+                        help="pauses (s) that close a speech segment, one table each")
     args = parser.parse_args()
     stt_figures(args.voices.split(","), args.stt_model)
-    call_figures(args.call_voices.split(","), args.scenarios, args.stt_model)
+    for gap in args.segment_gaps.split(","):
+        call_figures(args.call_voices.split(","), args.scenarios, args.stt_model, float(gap))
 
 
 if __name__ == "__main__":

@@ -2,13 +2,14 @@
 
 Windows of 8 kHz line audio (:data:`~agent.audio.endpointing.WINDOW` samples, 32 ms) go
 through Silero VAD endpointing. At each pause (a closed speech segment) Whisper decodes
-the utterance heard so far, whole: its text reaches the navigator as a partial prompt
-(``final=False``, the text of everything heard of the utterance yet, its menu
-punctuation mended: :func:`~agent.audio.menu_text.repunctuate_menu`). Decoding the whole
-utterance, not the last segment alone, keeps Whisper's sentence context (short fragments
-decode worse) at little cost, since Whisper's encoder reads a 30 s window whatever the
-audio's length. When the far end has been silent for the endpointing delay, the last text
-follows as the final prompt.
+the utterance heard so far, whole, from the line's own audio, pauses included, and its
+text reaches the navigator as a partial prompt (``final=False``: everything heard of the
+utterance yet, its menu punctuation mended by
+:func:`~agent.audio.menu_text.repunctuate_menu`). Decoding the whole utterance, not the
+last segment alone, keeps Whisper's sentence context (short fragments decode worse) at
+little cost, since Whisper's encoder reads a 30 s window whatever the audio's length.
+When the far end has been silent for the endpointing delay, the last text follows as the
+final prompt.
 
 The same hearing serves the in-process audio line and a LiveKit room. On a room (wall
 time) the decode runs in a worker thread and takes its real time. On the in-process line
@@ -21,7 +22,7 @@ timing (and so what is heard when) is then the same on every run and every machi
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,13 +62,13 @@ class HearingStats:
         return self.decode_s / self.audio_s if self.audio_s else 0.0
 
 
-_GAP = np.zeros(int(0.1 * LINE_RATE_HZ), np.float32)
-"""Silence put between an utterance's segments when decoding it whole."""
+HISTORY_S = 60.0
+"""Line audio kept for decoding utterances whole (seconds; an utterance heard longer is
+decoded from its last minute)."""
 
 
 @dataclass
 class _Utterance:
-    audio: list[np.ndarray] = field(default_factory=list)
     text: str = ""
     start_s: float | None = None
     end_s: float = 0.0
@@ -95,6 +96,8 @@ class Hearing:
         self._utterance = _Utterance()
         self._pressed_at = -1.0  # the first key of the navigator's last burst
         self._last_key_s = -1.0
+        self._history: list[np.ndarray] = []  # the line's last HISTORY_S, window by window
+        self._history_end_s = 0.0
         self._task: asyncio.Task | None = None
 
     @property
@@ -114,6 +117,10 @@ class Hearing:
 
     def feed(self, window: np.ndarray, end_s: float) -> None:
         """One window of line audio ending at ``end_s`` (call seconds)."""
+        self._history.append(window)
+        self._history_end_s = end_s
+        if len(self._history) * WINDOW_S > HISTORY_S:
+            del self._history[0]
         segment, ended = self.endpointer.push(window, end_s)
         if segment is not None:
             self._decoding.put_nowait(segment)
@@ -159,7 +166,6 @@ class Hearing:
                     fresh = False
                 elif not self._answered(item):
                     u = self._utterance
-                    u.audio += [_GAP, item.audio] if u.audio else [item.audio]
                     u.start_s = item.start_s if u.start_s is None else u.start_s
                     u.end_s = item.end_s
                     self.stats.audio_s += item.audio.size / LINE_RATE_HZ
@@ -167,10 +173,17 @@ class Hearing:
             if fresh:
                 await self._decode_utterance()
 
+    def _line_audio(self, start_s: float, end_s: float) -> np.ndarray:
+        """The line's audio from ``start_s`` to ``end_s`` as it was heard, pauses and all
+        (not the segments pasted together: Whisper reads the pauses as punctuation)."""
+        first = len(self._history) - round((self._history_end_s - start_s) / WINDOW_S)
+        last = len(self._history) - round((self._history_end_s - end_s) / WINDOW_S)
+        return np.concatenate(self._history[max(0, first):max(1, last)])
+
     async def _decode_utterance(self) -> None:
         """Decode the utterance heard so far and tell it as a partial prompt."""
         u = self._utterance
-        transcript = await self._transcribe(np.concatenate(u.audio))
+        transcript = await self._transcribe(self._line_audio(u.start_s, u.end_s))
         self.stats.decode_s += transcript.seconds
         self.stats.segments += 1
         if self._utterance is not u or not transcript.text:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from livekit.agents import llm
 
+from ..audio.endpointing import Endpointer
 from ..audio.hearing import HearingStats
 from ..audio.line import LINE_RATE_HZ, PhoneLine
 from ..audio.stt import shared_transcriber
@@ -76,6 +77,8 @@ class AudioMode:
     line: PhoneLine = PhoneLine()
     stt_model: str = "tiny.en"
     """The Whisper model of both ends' STT (:data:`agent.audio.stt.MODELS`)."""
+    segment_silence_s: float = Endpointer.segment_silence_s
+    """The pause that closes a speech segment (each one a partial prompt)."""
 
 
 class _Capture(logging.Handler):
@@ -125,7 +128,8 @@ async def simulate_call(
             line: LoopbackLine | AudioLine = LoopbackLine(clock)
         else:
             line = AudioLine(clock, prompts=audio.prompts, caller_voice=audio.caller_voice,
-                             transcriber=shared_transcriber(audio.stt_model), line=audio.line)
+                             transcriber=shared_transcriber(audio.stt_model), line=audio.line,
+                             endpointer=Endpointer(segment_silence_s=audio.segment_silence_s))
             speech_seconds = lambda text: audio.prompts.audio(text).size / LINE_RATE_HZ  # noqa: E731
         supervisor = CallSupervisor(
             call_id=call_id, task=task, far_end=line.far_end, keypad=line.keypad, clock=clock,
