@@ -180,3 +180,10 @@ def test_recorded_ivr_scenario_in_audio_mode() -> None:
     run = run_virtual(run_scenario(loaded, audio=AudioMode(
         prompts, SynthesizedPrompts(voice("flite:kal")))))
     assert run.verdict.passed, run.verdict.reasons
+
+
+def test_misheard_phone_menu_words_are_put_right() -> None:
+    assert repunctuate_menu("Please enter the 5-digit CIP code. To read enter, press 2. "
+                            "If this is correct, press 1.") == (
+        "Please enter the 5-digit ZIP code. To re-enter, press 2. If this is correct, "
+        "press 1.")

@@ -62,6 +62,9 @@ class HearingStats:
         return self.decode_s / self.audio_s if self.audio_s else 0.0
 
 
+STRETCH_S = 24.0
+"""Longest stretch of an utterance decoded whole (Whisper's window is 30 s); a longer
+utterance is decoded in stretches that end at pauses."""
 HISTORY_S = 60.0
 """Line audio kept for decoding utterances whole (seconds; an utterance heard longer is
 decoded from its last minute)."""
@@ -69,9 +72,12 @@ decoded from its last minute)."""
 
 @dataclass
 class _Utterance:
-    text: str = ""
+    text: str = ""  # all heard: the settled text and the last decode of the open stretch
     start_s: float | None = None
     end_s: float = 0.0
+    settled: str = ""  # text of the stretches before the open one
+    open_s: float | None = None  # start of the stretch Whisper decodes whole
+    open_text: str = ""
 
 
 class Hearing:
@@ -167,6 +173,12 @@ class Hearing:
                 elif not self._answered(item):
                     u = self._utterance
                     u.start_s = item.start_s if u.start_s is None else u.start_s
+                    if u.open_s is None:
+                        u.open_s = item.start_s
+                    elif item.end_s - u.open_s > STRETCH_S and u.open_text:
+                        # Whisper reads 30 s at a time: settle what was decoded so far
+                        u.settled = f"{u.settled} {u.open_text}".strip()
+                        u.open_s, u.open_text = item.start_s, ""
                     u.end_s = item.end_s
                     self.stats.audio_s += item.audio.size / LINE_RATE_HZ
                     fresh = True
@@ -183,12 +195,13 @@ class Hearing:
     async def _decode_utterance(self) -> None:
         """Decode the utterance heard so far and tell it as a partial prompt."""
         u = self._utterance
-        transcript = await self._transcribe(self._line_audio(u.start_s, u.end_s))
+        transcript = await self._transcribe(self._line_audio(u.open_s, u.end_s))
         self.stats.decode_s += transcript.seconds
         self.stats.segments += 1
         if self._utterance is not u or not transcript.text:
             return  # a key was pressed meanwhile: this utterance is answered
-        u.text = repunctuate_menu(transcript.text)
+        u.open_text = transcript.text
+        u.text = repunctuate_menu(f"{u.settled} {u.open_text}".strip())
         self._emit(Prompt(at_s=u.start_s, end_s=u.end_s, text=u.text, final=False))
 
     def _emit_final(self) -> None:

@@ -41,10 +41,26 @@ def _split_option(piece: str) -> str:
     return piece[:at].rstrip(" ,") + ". " + piece[at].upper() + piece[at + 1:]
 
 
+_TERMS = [
+    (re.compile(r"\b(?:[a-z]?ip|zipp?)[\s-]?codes?\b", re.I), "ZIP code"),
+    (re.compile(r"\bp[\s.]+i[\s.]+n\b\.?", re.I), "PIN"),
+    (re.compile(r"\b(?:read|ree|re)[\s-]?enter\b", re.I), "re-enter"),
+]
+"""Phone-menu words Whisper mishears the same way again and again ("the IP code", "p i n",
+"to read enter"); no phone menu means the misheard form."""
+
+
+def repair_terms(text: str) -> str:
+    """``text`` with misheard phone-menu words put right (see :data:`_TERMS`)."""
+    for pattern, term in _TERMS:
+        text = pattern.sub(term, text)
+    return text
+
+
 def repunctuate_menu(text: str) -> str:
     """``text`` with a label-first menu's sentence breaks after each key; any other text
     unchanged."""
-    text = re.sub(r"\.(?:\s*\.)+", ".", text)  # pieces joined after their own full stop
+    text = repair_terms(re.sub(r"\.(?:\s*\.)+", ".", text))  # pieces stopped twice
     presses = list(_PRESS.finditer(text))
     if len(presses) < 2 or _LABEL_AFTER.match(text[presses[-1].end():]):
         return text

@@ -28,7 +28,9 @@ WHISPER_RATE_HZ = 16000
 
 IVR_VOCABULARY_PROMPT = (
     "Thank you for calling. For billing, press 1. To speak with a representative, press 0. "
-    "Please enter your account number, followed by the pound key. Your balance is $1,234.56."
+    "Please enter your account number, followed by the pound key. Enter your PIN, ZIP code, "
+    "date of birth or policy number. You entered 4 4 2 1. To re-enter, press 2. Your "
+    "balance is $1,234.56."
 )
 """Whisper's ``initial_prompt``: the wording and punctuation of phone menus."""
 
@@ -125,7 +127,8 @@ class WhisperTranscriber:
         segments, _ = self._model.transcribe(
             resample(audio, rate_hz, WHISPER_RATE_HZ), language=self.language, beam_size=1,
             initial_prompt=self.prompt, condition_on_previous_text=False,
-            without_timestamps=True, vad_filter=False)
+            # past one 30 s window, Whisper needs its timestamps to know where to go on
+            without_timestamps=audio.size < 25 * rate_hz, vad_filter=False)
         text = " ".join(s.text.strip() for s in segments
                         if s.no_speech_prob < 0.8).strip()
         return Transcript(normalize_numbers(text), time.perf_counter() - started)
