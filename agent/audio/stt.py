@@ -29,8 +29,7 @@ WHISPER_RATE_HZ = 16000
 IVR_VOCABULARY_PROMPT = (
     "Thank you for calling. For billing, press 1. To speak with a representative, press 0. "
     "Please enter your account number, followed by the pound key. Enter your PIN, ZIP code, "
-    "date of birth or policy number. You entered 4 4 2 1. To re-enter, press 2. Your "
-    "balance is $1,234.56."
+    "date of birth or policy number. To re-enter, press 2. Your balance is $1,234.56."
 )
 """Whisper's ``initial_prompt``: the wording and punctuation of phone menus."""
 
