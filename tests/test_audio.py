@@ -58,6 +58,10 @@ def test_line_level_and_noise() -> None:
     ("due on the twenty first of June", "due on the 21st of June"),
     ("for the second time", "for the second time"),
     ("Your balance is $1,234 and 56 cents.", "Your balance is $1,234.56."),
+    # Whisper's "to" for a "two" read digit by digit, never in a range or to an amount
+    ("Our routing number is 0 to 1000089.", "Our routing number is 0 2 1000089."),
+    ("For hours, press 1 to 5.", "For hours, press 1 to 5."),
+    ("from 1 to 1,000,000 points", "from 1 to 1,000,000 points"),
 ])
 def test_number_normalisation(spoken: str, written: str) -> None:
     assert normalize_numbers(spoken) == written

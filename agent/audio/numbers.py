@@ -34,6 +34,11 @@ _ORDINAL = re.compile(
     rf"\b(?:(?P<tens>{'|'.join(_TENS)})[\s-]+)?(?P<ord>{'|'.join(_ORDINALS)})\b", re.I)
 _MONEY = re.compile(r"\b(?P<d>\d[\d,]*) dollars?(?: and (?P<c>\d{1,2}) cents?)?\b", re.I)
 _CENTS_AFTER = re.compile(r"(?P<d>\$\d[\d,]*) and (?P<c>\d{1,2}) cents?\b", re.I)
+# a "two" inside a number read digit by digit, which Whisper writes "to": "0 to 1000089"
+_TWO_AS_TO = re.compile(r"\b(?P<a>\d{1,3})\s+too?\s+(?P<b>\d(?:[\d ,]*\d)?)\b", re.I)
+IDENTIFIER_DIGITS = 7
+"""A digit reading at least this long (a phone, routing or account number) is one number,
+not a range ("press 1 to 5" keeps its "to")."""
 
 
 def _cardinal(words: list[str]) -> int | None:
@@ -104,4 +109,13 @@ def normalize_numbers(text: str) -> str:
                   + int(m.group(2))), text)
     text = _MONEY.sub(lambda m: f"${m.group('d')}" + (f".{int(m.group('c')):02d}"
                                                      if m.group("c") else ""), text)
-    return _CENTS_AFTER.sub(lambda m: f"{m.group('d')}.{int(m.group('c')):02d}", text)
+    text = _CENTS_AFTER.sub(lambda m: f"{m.group('d')}.{int(m.group('c')):02d}", text)
+    return _TWO_AS_TO.sub(_two_in_digits, text)
+
+
+def _two_in_digits(match: re.Match[str]) -> str:
+    a, b = match.group("a"), match.group("b")
+    grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+", b)  # "1 to 1,000,000": an amount
+    if grouped or len(a) + sum(c.isdigit() for c in b) + 1 < IDENTIFIER_DIGITS:
+        return match.group(0)
+    return f"{a} 2 {b}"
