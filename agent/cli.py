@@ -46,7 +46,7 @@ def simulate(
     snr_db: Annotated[float | None, typer.Option(
         "--snr-db", help="Audio mode: white line noise this many dB below speech.")] = None,
     stt_model: Annotated[str, typer.Option(
-        help="Audio mode: the Whisper model, tiny.en or base (the [multilingual] extra).")
+        help="Audio mode: the Whisper model, tiny.en or base (the \\[multilingual] extra).")
     ] = "tiny.en",
 ) -> None:
     """Call the mock IVR once per scenario with the real navigator session; exits 1 when
@@ -106,9 +106,9 @@ def simulate(
 def _audio_modes(voices: list[str], snr_db: float | None, stt_model: str) -> list:
     """One audio mode per ``--voice`` (the navigator speaks with flite's kal voice)."""
     from .audio.line import PhoneLine
-    from .audio.prompts import RecordedPrompts, RecordingError, SynthesizedPrompts
+    from .audio.prompts import CALLER_VOICE, RecordingError, prompt_audio
     from .audio.stt import SttError, shared_transcriber
-    from .audio.voices import VoiceError, voice
+    from .audio.voices import VoiceError
     from .harness.runner import AudioMode
 
     try:
@@ -117,14 +117,10 @@ def _audio_modes(voices: list[str], snr_db: float | None, stt_model: str) -> lis
         raise typer.BadParameter(str(e), param_hint="--stt-model") from None
     modes = []
     try:
-        caller = SynthesizedPrompts(voice("flite:kal"))
+        caller = prompt_audio(CALLER_VOICE)
         for name in voices:
-            if name.startswith("recorded:"):
-                prompts = RecordedPrompts(Path(name.removeprefix("recorded:")),
-                                          fallback=SynthesizedPrompts(voice("flite:slt")))
-            else:
-                prompts = SynthesizedPrompts(voice(name))
-            modes.append(AudioMode(prompts, caller, PhoneLine(snr_db=snr_db), stt_model))
+            modes.append(AudioMode(prompt_audio(name), caller, PhoneLine(snr_db=snr_db),
+                                   stt_model))
     except (VoiceError, RecordingError) as e:
         raise typer.BadParameter(str(e), param_hint="--voice") from None
     return modes
@@ -284,6 +280,9 @@ def call(
         "--mock-ivr", help="Dispatch the mock IVR into the room and talk to it.")] = False,
     ivr: Annotated[str | None, typer.Option(
         help="With --mock-ivr: the id of the IVR it plays (default: its first).")] = None,
+    ivr_voice: Annotated[str | None, typer.Option(
+        help="With --mock-ivr: it speaks on an audio track in this voice (engine:name or "
+             "recorded:<folder>), heard through the navigator's local STT.")] = None,
     dtmf: Annotated[str | None, typer.Option(
         help="Keys to send once the far end answers, e.g. 1w10000001# (w = 0.5 s, W = 1 s).")
                     ] = None,
@@ -317,7 +316,15 @@ def call(
     from .validation import validation_problems
 
     settings = Settings()
-    mock = (ivr or True) if (mock_ivr or ivr is not None) else False
+    mock = (ivr or True) if (mock_ivr or ivr is not None or ivr_voice) else False
+    if ivr_voice:
+        from .audio.prompts import RecordingError, prompt_audio
+        from .audio.voices import VoiceError
+
+        try:
+            prompt_audio(ivr_voice)
+        except (VoiceError, RecordingError) as e:
+            raise typer.BadParameter(str(e), param_hint="--ivr-voice") from None
     requests: list[CallRequest] = []
     problems: list[str] = []
     if from_file is not None:
@@ -374,7 +381,8 @@ def call(
     submitted = []
     for request in requests:
         try:
-            submit_call(request, settings, mock_ivr=mock, store=store)
+            submit_call(request, settings, mock_ivr=mock, mock_ivr_voice=ivr_voice,
+                        store=store)
         except (CallIdConflict, StoreError) as e:
             err_console.print(str(e), markup=False, soft_wrap=True)
             problems.append(str(e))

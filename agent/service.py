@@ -64,25 +64,29 @@ def lk_api(settings: Settings) -> api.LiveKitAPI:
                           settings.livekit_api_secret.get_secret_value())
 
 
-MOCK_IVR_DEFAULT = ""
-"""``mock_ivr`` in the ledger: the mock IVR worker's default IVR (an id names another)."""
 
 
 def submit_call(request: CallRequest, settings: Settings, *,
-                mock_ivr: str | bool = False, store: CallStore | None = None) -> LedgerEntry:
+                mock_ivr: str | bool = False, mock_ivr_voice: str | None = None,
+                store: CallStore | None = None) -> LedgerEntry:
     """Record ``request`` in the call ledger; the workers' ledger loop dispatches it as
     soon as a worker has room. Submitting the same request again returns the same call.
 
     For tests and demos, ``mock_ivr`` also dispatches the mock IVR into the call's room:
-    True for its default IVR, or the id of one of the IVRs it plays.
+    True for its default IVR, or the id of one of the IVRs it plays; with
+    ``mock_ivr_voice`` (``engine:name`` or ``recorded:<folder>``) it speaks on an audio
+    track, else in text. The ledger keeps the mock IVR's dispatch metadata.
 
     Raises:
         CallIdConflict: the ``call_id`` is taken by a different request.
         StoreError: the store cannot be written.
     """
     store = store or CallStore(settings.results_db)
-    ivr = (MOCK_IVR_DEFAULT if mock_ivr is True else mock_ivr) if mock_ivr else None
-    entry, _ = store.record_request(request, mock_ivr=ivr)
+    mock = None
+    if mock_ivr:
+        wanted = {"ivr": None if mock_ivr is True else mock_ivr, "voice": mock_ivr_voice}
+        mock = json.dumps({name: value for name, value in wanted.items() if value})
+    entry, _ = store.record_request(request, mock_ivr=mock)
     return entry
 
 
@@ -96,9 +100,8 @@ async def dispatch_call(entry: LedgerEntry, room: str, settings: Settings) -> No
     lk = lk_api(settings)
     try:
         if entry.mock_ivr is not None:
-            metadata = json.dumps({"ivr": entry.mock_ivr}) if entry.mock_ivr else ""
             await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
-                agent_name=MOCK_IVR_AGENT_NAME, room=room, metadata=metadata))
+                agent_name=MOCK_IVR_AGENT_NAME, room=room, metadata=entry.mock_ivr))
         await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
             agent_name=settings.agent_name, room=room,
             metadata=entry.request.model_dump_json(exclude_none=True)))

@@ -147,7 +147,7 @@ class NavigatorCall:
         vocabulary = self.ctx.proc.userdata.get("vocabulary") or load_vocabulary()
         supervisor = CallSupervisor(
             call_id=request.call_id, task=request.task, far_end=far_end,
-            keypad=RoomKeypad(room), clock=clock,
+            keypad=RoomKeypad(room, on_press=far_end.pressed), clock=clock,
             model=navigator_model(request.task, self.settings, vocabulary),
             vocabulary=vocabulary,
             limits=CallLimits(max_call_s=limits.max_call_s,
@@ -200,13 +200,22 @@ def _webhook_of(ctx: JobContext) -> str | None:
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Load the embedded brain's vocabulary once per job process, before any call."""
+    """Load the embedded brain's vocabulary once per job process, before any call, and
+    register the Silero plugin (LiveKit registers plugins on the main thread only; a call
+    that hears audio loads its model later, in a worker thread)."""
+    import livekit.plugins.silero  # noqa: F401
+
     proc.userdata["vocabulary"] = load_vocabulary()
 
 
 async def navigator_job(ctx: JobContext) -> None:
     """The worker's entrypoint for one dispatch."""
     await NavigatorCall(ctx, Settings()).run()
+
+
+def worker_load(jobs: int, max_calls: int | None) -> float:
+    """A worker's load for the server: below 1 however many jobs it runs."""
+    return jobs / (max(jobs, max_calls or 0) + 1)
 
 
 def build_server(settings: Settings, *, agent_name: str | None = None,
@@ -216,8 +225,10 @@ def build_server(settings: Settings, *, agent_name: str | None = None,
                  max_calls: int | None = None) -> AgentServer:
     """An ``AgentServer`` registered under ``agent_name`` (explicit dispatch only) running
     ``entrypoint`` per job (the navigator by default, or the mock IVR), with ``setup`` run
-    once per job process; its load is its running jobs over ``max_calls`` (None: LiveKit's
-    CPU load)."""
+    once per job process; its load is its running jobs over ``max_calls`` + 1 (past it, or
+    with no limit, n jobs weigh n / (n + 1)). Never LiveKit's default CPU load: the server drops a
+    dispatch when every worker reports a load of 1 (``selectWorkerWeightedByLoad`` in
+    livekit-server's ``agentservice.go``), which a busy machine's CPU reaches."""
     executor = (JobExecutorType.THREAD if settings.job_executor == "thread"
                 else JobExecutorType.PROCESS)
     server = AgentServer(
@@ -227,10 +238,9 @@ def build_server(settings: Settings, *, agent_name: str | None = None,
         job_executor_type=executor,
         # LiveKit's admission control is off: a job it refused would be dropped (the server
         # does not queue it). The ledger dispatches no more calls than the workers' total
-        # capacity, and the load reported (running calls over one more than max_calls,
-        # always below 1, which the server skips) lets the server pick the least busy one
-        **({"load_fnc": lambda server: len(server.active_jobs) / (max_calls + 1)}
-           if max_calls else {}),
+        # capacity, and the load reported (always below 1, which the server skips) lets
+        # the server pick the least busy worker
+        load_fnc=lambda server: worker_load(len(server.active_jobs), max_calls),
         load_threshold=math.inf,
         setup_fnc=setup,
         port=0,  # the health-check HTTP port: any free one, so workers can share a host

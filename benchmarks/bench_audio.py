@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from agent.audio.line import LINE_RATE_HZ, PhoneLine
-from agent.audio.prompts import RecordedPrompts, SynthesizedPrompts
+from agent.audio.prompts import SynthesizedPrompts, prompt_audio
 from agent.audio.recorder import prompt_texts
 from agent.audio.stt import shared_transcriber
 from agent.audio.voices import VOICES, voice
@@ -56,13 +56,6 @@ def prompt_sample(per_ivr: int = 8) -> list[str]:
     return texts
 
 
-def _prompts(voice_id: str):  # noqa: ANN202
-    if voice_id.startswith("recorded:"):
-        return RecordedPrompts(Path(voice_id.removeprefix("recorded:")),
-                               fallback=SynthesizedPrompts(voice("flite:slt")))
-    return SynthesizedPrompts(voice(voice_id))
-
-
 def stt_figures(voice_ids: list[str], model: str) -> None:
     texts = prompt_sample()
     stt = shared_transcriber(model)
@@ -70,7 +63,7 @@ def stt_figures(voice_ids: list[str], model: str) -> None:
     print(f"STT ({model}) on {len(texts)} prompts of the shipped IVRs, over G.711:")
     print(f"  {'voice':<22} {'WER':>6} {'RTF':>6}")
     for voice_id in voice_ids:
-        prompts = _prompts(voice_id)
+        prompts = prompt_audio(voice_id)
         audio = [line.carry(prompts.audio(t), LINE_RATE_HZ) for t in texts]
         pairs, decode_s = [], 0.0
         for text, a in zip(texts, audio, strict=True):
@@ -89,7 +82,7 @@ def call_figures(voice_ids: list[str], folder: Path, model: str, gap_s: float) -
     print(f"  {'voice':<22} {'passed':>7} {'latency s':>9} {'to goal/bound':>13} "
           f"{'CPU s/call s':>12} {'calls/machine':>13}")
     for voice_id in voice_ids:
-        prompts = _prompts(voice_id)
+        prompts = prompt_audio(voice_id)
         mode = AudioMode(prompts, caller, stt_model=model, segment_silence_s=gap_s)
         passed, latencies, ratios, cpu_s, call_s = 0, [], [], 0.0, 0.0
         for path in files:

@@ -2,16 +2,23 @@
 recorded in the call ledger at once, and how the navigator worker works through them.
 
     python benchmarks/bench_worker.py [--calls 50] [--max-concurrent 4] [--time-scale 0.05]
+        [--ivr-voice recorded:recordings/first_meridian_bank]
 
 Starts livekit-server (see agent/devserver.py), one navigator worker (a process per job,
 LiveKit's production executor) with its ledger loop admitting at most ``--max-concurrent``
 calls (MAX_CONCURRENT_CALLS), and one mock-IVR worker playing the bank IVR with its
-prompts and holds scaled by ``--time-scale`` (1.0 is real time). Every request is
-recorded before the first is dispatched, as a batch from ``call --from-file`` would be.
+prompts and holds scaled by ``--time-scale`` (1.0 is real time), or with ``--ivr-voice``
+speaking on an audio track in real time, heard through the navigator's local STT (audio
+calls: run ``--calls N --max-concurrent N`` for N = 1, 2, 4, ... and compare the call
+times: the machine sustains N concurrent audio calls while they stay near the single
+call's). Every request is recorded before the first is dispatched, as a batch from
+``call --from-file`` would be.
 
 Prints, for the burst: calls finished per minute; the time from a request's recording to
 the first IVR prompt the navigator heard (queueing, dispatch, room join and the IVR's
-greeting: wall seconds, median and p95) and to its stored result; CPU seconds per call
+greeting: wall seconds, median and p95) and to its stored result; the calls' own
+durations (answer to hang-up, median and max) and how many gave the right balance; CPU
+seconds per call
 (the whole machine's busy time: server, both workers and their job processes); and the
 navigator worker's peak resident memory (its process tree). Asserts nothing.
 """
@@ -40,6 +47,8 @@ from agent.settings import Settings
 
 TASK = CallTask(goal="What is the available balance of the checking account?",
                 facts={"customer_id": "10000001", "pin": "2468"}, secrets=["pin"])
+BALANCE = "$2417.53"
+"""The bank IVR's checking balance for customer 10000001 (compared without commas)."""
 
 
 def _p95(values: list[float]) -> float:
@@ -53,7 +62,8 @@ def _machine_cpu_s() -> float:
     return times.user + times.system + times.nice
 
 
-async def bench(calls: int, max_concurrent: int, time_scale: float) -> None:
+async def bench(calls: int, max_concurrent: int, time_scale: float,
+                ivr_voice: str | None) -> None:
     binary = find_server_binary()
     if binary is None:
         raise SystemExit("livekit-server not found: run .ci/run or see README.md")
@@ -92,7 +102,8 @@ async def bench(calls: int, max_concurrent: int, time_scale: float) -> None:
                                     target=ParticipantTarget(identity=MOCK_IVR_IDENTITY),
                                     limits=Limits(max_call_s=600))
                         for n in range(calls)]
-            entries = [submit_call(r, settings, mock_ivr="first_meridian_bank", store=store)
+            entries = [submit_call(r, settings, mock_ivr="first_meridian_bank",
+                                   mock_ivr_voice=ivr_voice, store=store)
                        for r in requests]
             results = await asyncio.gather(*(wait_for_result(store, r.call_id, timeout_s=3600)
                                              for r in requests))
@@ -114,7 +125,8 @@ async def bench(calls: int, max_concurrent: int, time_scale: float) -> None:
         if prompts:  # the call was answered at finished_at - duration_s
             to_prompt.append(finished - result.duration_s + prompts[0].at_s - entry.created_at)
     print(f"burst: {calls} requests, at most {max_concurrent} concurrent calls, "
-          f"IVR time scale {time_scale}")
+          + (f"IVR speaking as audio ({ivr_voice})" if ivr_voice
+             else f"IVR time scale {time_scale}"))
     print(f"completed: {len(completed)} of {calls} "
           f"({calls - sum(r is not None for r in results)} without a result)")
     print(f"throughput: {len(results) / elapsed * 60:.1f} calls/min "
@@ -125,6 +137,11 @@ async def bench(calls: int, max_concurrent: int, time_scale: float) -> None:
     if to_result:
         print(f"request to result: median {statistics.median(to_result):.2f} s, "
               f"p95 {_p95(to_result):.2f} s")
+    durations = [r.duration_s for r in results if r is not None]
+    if durations:
+        right = sum(BALANCE in r.answer.replace(",", "") for r in completed)
+        print(f"call duration: median {statistics.median(durations):.1f} s, "
+              f"max {max(durations):.1f} s; right balance in {right} of {calls}")
     print(f"cpu: {cpu / calls:.2f} s per call (whole machine)")
     print(f"navigator worker peak rss: {peak_rss / 2**20:.0f} MiB")
 
@@ -134,8 +151,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--max-concurrent", type=int, default=4)
     parser.add_argument("--time-scale", type=float, default=0.05)
+    parser.add_argument("--ivr-voice", default=None,
+                        help="the mock IVR speaks on an audio track in this voice")
     args = parser.parse_args()
-    asyncio.run(bench(args.calls, args.max_concurrent, args.time_scale))
+    asyncio.run(bench(args.calls, args.max_concurrent, args.time_scale, args.ivr_voice))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ result store, and the CLI's error paths."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from agent.results.delivery import result_attributes
 from agent.results.store import CallIdConflict, CallStore
 from agent.results.webhook import sign, verify
 from agent.telephony import sip_failure
+from agent.worker import worker_load
 
 GOOD = {"task": {"goal": "balance", "facts": {"pin": "2468"}, "secrets": ["pin"]},
         "target": {"kind": "phone", "number": "+15551234567"}}
@@ -123,12 +125,33 @@ def test_call_records_the_request_in_the_ledger_without_a_server(tmp_path, monke
     assert result.exit_code == 0, result.output
     assert "call c-1 recorded" in result.output
     entry = CallStore(tmp_path / "r.sqlite").call("c-1")
-    assert (entry.state, entry.mock_ivr, entry.request.task.goal) == ("requested", "", "balance")
+    assert (entry.state, entry.mock_ivr, entry.request.task.goal) == ("requested", "{}", "balance")
     assert CliRunner().invoke(app, args).exit_code == 0  # the same request: the same call
     conflict = CliRunner().invoke(app, [*args[:-3], "another goal", "--call-id", "c-1"])
     assert conflict.exit_code == 1
     assert "call_id 'c-1' is already used by a different request" in conflict.output
     assert "Traceback" not in conflict.output
+
+
+def test_call_asks_the_mock_ivr_for_audio_in_a_voice_it_has(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESULTS_DB", str(tmp_path / "r.sqlite"))
+    args = ["call", "--ivr", "first_meridian_bank", "--goal", "balance", "--call-id", "c-2"]
+    result = CliRunner().invoke(app, [*args, "--ivr-voice", "flite:slt"])
+    assert result.exit_code == 0, result.output
+    # the mock IVR's dispatch metadata, as the ledger will send it
+    assert json.loads(CallStore(tmp_path / "r.sqlite").call("c-2").mock_ivr) == {
+        "ivr": "first_meridian_bank", "voice": "flite:slt"}
+    unknown = CliRunner().invoke(app, [*args[:-1], "c-3", "--ivr-voice", "flite:nobody"])
+    assert unknown.exit_code == 2
+    assert "--ivr-voice" in unknown.output and "unknown voice 'flite:nobody'" in unknown.output
+    assert CallStore(tmp_path / "r.sqlite").call("c-3") is None
+
+
+@pytest.mark.parametrize("max_calls", [None, 1, 4])
+def test_a_worker_load_stays_below_one_so_the_server_never_drops_a_dispatch(max_calls):
+    # livekit-server gives a worker reporting a load of 1 no jobs at all
+    loads = [worker_load(jobs, max_calls) for jobs in range(12)]
+    assert loads[0] == 0 and all(a < b < 1 for a, b in itertools.pairwise(loads))
 
 
 def test_call_from_file_records_each_valid_line_and_names_the_bad_ones(tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ from agent.harness.judge import judge
 from agent.harness.runner import run_scenario
 from agent.harness.virtual_time import run_virtual
 from agent.ivr.worker import MOCK_IVR_IDENTITY
-from agent.paths import SCENARIOS_DIR
+from agent.paths import PROJECT_ROOT, SCENARIOS_DIR
 from agent.results.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from agent.scenario import find_scenario_files, load_scenario
 from agent.service import lk_api, submit_call, wait_for_result
@@ -32,6 +32,7 @@ SHIPPED = find_scenario_files(SCENARIOS_DIR)
 RESULT_TIMEOUT_S = 240
 CONCURRENT_CALLS = 4
 BANK = "first_meridian_bank"
+RECORDED_BANK = PROJECT_ROOT / "recordings" / BANK
 
 
 def _request(task: CallTask, name: str, **fields) -> CallRequest:
@@ -134,6 +135,34 @@ def test_bank_scenario_passes_over_the_real_server(over_the_server, path):
     result, events = _call_over_the_server(over_the_server, path)
     # the judge counts the digits the IVR received over the room, not the tool calls
     assert judge(loaded, result, events, check_duration=False).reasons == []
+
+
+@pytest.mark.parametrize(("name", "voice"), [
+    ("checking_balance", f"recorded:{RECORDED_BANK}"),  # keys only
+    ("routing_number_by_voice", "piper:joe"),  # a say-only menu: the navigator speaks
+])
+async def test_audio_call_over_the_real_server(service, name, voice):
+    # the mock IVR speaks on an audio track, in real time and with no text, and hears the
+    # caller's audio; the navigator hears it through Silero VAD and Whisper, speaks through
+    # its own voice, and gets through
+    loaded = load_scenario(SCENARIOS_DIR / "bank" / f"{name}.yaml")
+    request = _request(loaded.scenario.task, "audio")
+    submit_call(request, service.settings, mock_ivr=loaded.ivr.id, mock_ivr_voice=voice,
+                store=service.store)
+    result = await wait_for_result(service.store, request.call_id, timeout_s=RESULT_TIMEOUT_S)
+    assert result is not None, _worker_lines(service, request.call_id)
+    room = service.store.call(request.call_id).room
+    events = await _ivr_log(service, room)
+    assert any(f"hearing {MOCK_IVR_IDENTITY}'s audio track in {room}" in line
+               for line in service.navigator.lines), _worker_lines(service, room,
+                                                                   request.call_id)
+    assert judge(loaded, result, events, check_duration=False).reasons == [], (
+        _call_story(result, events))
+    # what it heard came through the STT, utterance by utterance: partial prompts too
+    heard = [e for e in result.events if e.type == "prompt"]
+    assert any(not e.final for e in heard) and any(e.final for e in heard)
+    said = [e for e in events if e.type == "caller_speech"]
+    assert bool(said) == (name == "routing_number_by_voice")
 
 
 async def test_ivr_hanging_up_mid_navigation_is_recorded(service):

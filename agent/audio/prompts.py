@@ -14,6 +14,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import yaml
@@ -29,6 +30,14 @@ PROMPT_LEVEL_DBFS = -20.0
 """Level every prompt is normalised to before the line (RMS, dBFS)."""
 
 MANIFEST = "prompts.yaml"
+
+
+class PromptAudio(Protocol):
+    """Renders what the IVR (or the navigator) says as 8 kHz audio."""
+
+    name: str
+
+    def audio(self, text: str) -> np.ndarray: ...
 
 
 def sentences(text: str) -> list[str]:
@@ -143,3 +152,26 @@ class RecordedPrompts:
                              self.folder.name, sentence, self.fallback.name)
                 pieces.append(self.fallback.audio(sentence))
         return np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+
+
+RECORDED_PREFIX = "recorded:"
+FALLBACK_VOICE = "flite:slt"
+"""The voice that reads what a recorded IVR has no file for."""
+CALLER_VOICE = "flite:kal"
+"""The navigator's own voice in audio mode."""
+
+
+def prompt_audio(name: str) -> SynthesizedPrompts | RecordedPrompts:
+    """What speaks an IVR's prompts, by name: a TTS voice (``engine:name``, see
+    :data:`~agent.audio.voices.VOICES`) or ``recorded:<folder>``.
+
+    Raises:
+        VoiceError: an unknown voice.
+        RecordingError: the folder is not a recorded IVR.
+    """
+    from .voices import voice
+
+    if name.startswith(RECORDED_PREFIX):
+        return RecordedPrompts(Path(name.removeprefix(RECORDED_PREFIX)),
+                               fallback=SynthesizedPrompts(voice(FALLBACK_VOICE)))
+    return SynthesizedPrompts(voice(name))

@@ -20,6 +20,7 @@ from livekit.agents import llm
 from ..audio.endpointing import Endpointer
 from ..audio.hearing import HearingStats
 from ..audio.line import LINE_RATE_HZ, PhoneLine
+from ..audio.prompts import PromptAudio
 from ..audio.stt import shared_transcriber
 from ..call.events import CallEvent, Dtmf
 from ..call.result import CallResult
@@ -31,7 +32,7 @@ from ..navigator.vocabulary import Vocabulary, load_vocabulary
 from ..providers import navigator_model
 from ..scenario import IvrDefinition, LoadedScenario
 from ..supervisor import CallLimits, CallSupervisor
-from ..transport.audio import AudioLine, PromptAudio
+from ..transport.audio import AudioLine
 from ..transport.base import LoopClock
 from ..transport.loopback import LoopbackLine
 from .judge import Verdict, judge

@@ -1,11 +1,15 @@
 """The mock IVR as a LiveKit agent participant: the same engine and runner as in process,
 played over a real room with an ``AgentSession`` of its own.
 
-It speaks with ``session.say`` (in text mode, its session publishes the words as its
-``lk.transcription`` text stream); it hears the caller's text on ``lk.chat`` (the
-session's text input) and the caller's keys as ``sip_dtmf_received``; every collect node
-takes its entry through a :class:`~agent.dtmf.task.CollectDigitsTask`, keys and spoken
-digits both, as LiveKit's bank-IVR example does with ``GetDtmfTask``. A transfer is
+In text mode it speaks with ``session.say`` (its session publishes the words as its
+``lk.transcription`` text stream) and hears the caller's text on ``lk.chat`` (the
+session's text input). In audio mode its prompts play on an audio track
+(:class:`~agent.audio.track.LineTrack`), each from the moment the IVR starts to say it,
+a key pressed mid-prompt cuts it (barge-in), and it hears the caller's audio track
+through the local STT. Either way it hears the caller's keys as ``sip_dtmf_received``;
+every collect node takes its entry through a
+:class:`~agent.dtmf.task.CollectDigitsTask`, keys and spoken digits both, as LiveKit's
+bank-IVR example does with ``GetDtmfTask``. A transfer is
 announced as the participant attribute ``ivr.transfer_to`` before it leaves the room.
 """
 
@@ -19,7 +23,9 @@ from collections.abc import Callable
 from livekit import rtc
 from livekit.agents import Agent, AgentSession, room_io
 
-from ..call.events import CallEvent
+from ..audio.hearing import Hearing
+from ..audio.track import LineTrack, hear_track
+from ..call.events import CallEvent, Prompt
 from ..dtmf import DigitsEntry, key_for_event_code
 from ..dtmf.task import CollectDigitsTask
 from ..scenario.ivr_model import CollectNode
@@ -41,14 +47,23 @@ class MockIvrAgent(Agent):
         time_scale: wall seconds per IVR second while the IVR speaks or holds.
         on_finished: called with the engine's event log when the call is over (before the
             job shuts down, which may cut its own callbacks short).
+        audio: speak on this audio track instead of in text (the engine must time its
+            prompts by the track's audio, ``speech_seconds=audio.seconds``).
+        hearing: with ``audio``, hears the caller's audio track (its final prompts reach
+            :meth:`heard_prompt`).
     """
 
     def __init__(self, engine: IvrEngine, room: rtc.Room, caller: str, *,
                  time_scale: float = 1.0,
-                 on_finished: Callable[[list[CallEvent]], None] | None = None) -> None:
+                 on_finished: Callable[[list[CallEvent]], None] | None = None,
+                 audio: LineTrack | None = None, hearing: Hearing | None = None) -> None:
         super().__init__(instructions="A scripted IVR: it never generates replies.")
         self.room = room
         self.caller = caller
+        self.audio = audio
+        self.hearing = hearing
+        self.streams_audio = audio is not None  # read by the runner (IvrLine)
+        self._listening: asyncio.Task[None] | None = None
         self.runner = IvrRunner(engine, self, time_scale=time_scale, collect=self._collect)
         self._entry_task: CollectDigitsTask | None = None
         self._type_ahead: list[tuple[int, str]] = []  # (collect request, key) before its task
@@ -61,9 +76,17 @@ class MockIvrAgent(Agent):
         self.room.on("sip_dtmf_received", self._on_dtmf)
         self.room.on("participant_disconnected", self._on_left)
         self.room.on("disconnected", self._on_room_closed)
+        self.room.on("track_subscribed", self._on_track)
+        caller = self.room.remote_participants.get(self.caller)
+        for publication in caller.track_publications.values() if caller else ():
+            if publication.track is not None:
+                self._on_track(publication.track, publication, caller)
         try:
             await self.runner.run()
         finally:
+            if self._listening is not None:
+                self._listening.cancel()
+            self.room.off("track_subscribed", self._on_track)
             self.room.off("sip_dtmf_received", self._on_dtmf)
             self.room.off("participant_disconnected", self._on_left)
             self.room.off("disconnected", self._on_room_closed)
@@ -99,6 +122,19 @@ class MockIvrAgent(Agent):
         if task is not None and isinstance(node, CollectNode) and node.accepts_speech:
             task.hear(text)
 
+    def heard_prompt(self, prompt: Prompt) -> None:
+        """What the IVR's STT heard of the caller's audio (final utterances count)."""
+        if prompt.final:
+            self.heard(prompt.text)
+
+    def _on_track(self, track: rtc.Track, _publication: rtc.RemoteTrackPublication,
+                  participant: rtc.RemoteParticipant) -> None:
+        if (self.hearing is not None and participant.identity == self.caller
+                and track.kind == rtc.TrackKind.KIND_AUDIO and self._listening is None):
+            loop, start = asyncio.get_running_loop(), asyncio.get_running_loop().time()
+            self._listening = asyncio.ensure_future(
+                hear_track(track, self.hearing, lambda: loop.time() - start))
+
     def _on_dtmf(self, ev: rtc.SipDTMF) -> None:
         if ev.participant is None or ev.participant.identity != self.caller:
             return
@@ -132,14 +168,26 @@ class MockIvrAgent(Agent):
     # --- IvrLine -----------------------------------------------------------------------------
 
     async def speak(self, text: str) -> None:
+        if self.audio is not None:
+            self.audio.speak(text)
+            return
         handle = self.session.say(text, allow_interruptions=False, add_to_chat_ctx=False)
         with contextlib.suppress(asyncio.TimeoutError):  # the room may be gone
             await asyncio.wait_for(handle.wait_for_playout(), SAY_TIMEOUT_S)
 
+    def cut(self) -> None:
+        """A key barged in (audio mode): the prompt under way stops."""
+        if self.audio is not None:
+            self.audio.cut()
+
     async def transfer(self, to: str) -> None:
+        if self.audio is not None:  # the last words are heard before it goes
+            await self.audio.played_out(SAY_TIMEOUT_S)
         await self.room.local_participant.set_attributes({TRANSFER_ATTRIBUTE: to})
 
     async def leave(self, reason: str) -> None:
+        if self.audio is not None:
+            await self.audio.played_out(SAY_TIMEOUT_S)
         await self.room.local_participant.set_attributes({HANGUP_REASON_ATTRIBUTE: reason})
 
 

@@ -3,7 +3,11 @@ participant that calls it (see :class:`~agent.ivr.participant.MockIvrAgent`).
 
 It loads its IVR files once per process (LiveKit's prewarm), from ``MOCK_IVR_PATH`` (a
 file, or a folder of IVR files); a dispatch's metadata ``{"ivr": "<id>"}`` picks one, and
-the first is played when it names none.
+the first is played when it names none. With ``"voice": "<engine:name>"`` (or
+``recorded:<folder>``) in the metadata it speaks on an audio track in real time (its
+``--time-scale`` then applies to nothing), else in text. A TTS voice renders each prompt
+the first time it is said (then cached on disk): ``python -m agent record`` renders an
+IVR ahead.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from pathlib import Path
 from livekit import rtc
 from livekit.agents import JobContext, JobProcess, JobRequest
 
+from ..audio.prompts import RecordingError, prompt_audio
+from ..audio.track import LineTrack, local_hearing
+from ..audio.voices import VoiceError
 from ..call.events import CALL_EVENTS, CallEvent
 from ..call.masking import Masker
 from ..scenario import IvrDefinition, load_ivr
@@ -30,6 +37,8 @@ logger = logging.getLogger("ivr_navigator.mock_ivr")
 MOCK_IVR_AGENT_NAME = "mock-ivr"
 MOCK_IVR_IDENTITY = "mock-ivr"
 """The mock IVR's identity in every room, so a call request can target it."""
+IVR_TRACK = "ivr-audio"
+"""The mock IVR's audio track (audio mode)."""
 CALLER_WAIT_S = 60.0
 """How long the mock IVR waits in its room for the navigator before leaving."""
 CALLER_KINDS = [rtc.ParticipantKind.PARTICIPANT_KIND_AGENT,
@@ -55,7 +64,10 @@ def load_ivrs(path: Path) -> dict[str, IvrDefinition]:
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Load the IVRs once per job process, before any call."""
+    """Load the IVRs once per job process, before any call, and register the Silero
+    plugin (LiveKit registers plugins on the main thread only)."""
+    import livekit.plugins.silero  # noqa: F401
+
     proc.userdata["ivrs"] = load_ivrs(Settings().mock_ivr_path)
 
 
@@ -70,14 +82,24 @@ async def mock_ivr_job(ctx: JobContext) -> None:
     ivrs: dict[str, IvrDefinition] = ctx.proc.userdata.get("ivrs") or load_ivrs(
         settings.mock_ivr_path)
     try:
-        wanted = json.loads(ctx.job.metadata or "{}").get("ivr")
+        metadata = json.loads(ctx.job.metadata or "{}")
+        wanted, voice_name = metadata.get("ivr"), metadata.get("voice")
     except (json.JSONDecodeError, AttributeError):
-        wanted = None
+        wanted = voice_name = None
     ivr = ivrs.get(wanted) if wanted else next(iter(ivrs.values()))
     if ivr is None:
         logger.error("mock IVR: no IVR %r (known: %s)", wanted, ", ".join(ivrs))
         ctx.shutdown(reason="unknown IVR")
         return
+    audio = hearing = None
+    if voice_name:
+        try:
+            audio = LineTrack(ctx.room, await asyncio.to_thread(prompt_audio, voice_name),
+                              name=IVR_TRACK)
+        except (VoiceError, RecordingError) as e:
+            logger.error("mock IVR: cannot speak with %r: %s", voice_name, e)
+            ctx.shutdown(reason="unknown voice")
+            return
     logger.info("mock IVR %s: joining %s", ivr.id, ctx.room.name)
     await ctx.connect()
     try:
@@ -89,7 +111,10 @@ async def mock_ivr_job(ctx: JobContext) -> None:
         ctx.shutdown(reason="no caller")
         return
     logger.info("mock IVR %s answering %s in %s", ivr.id, caller.identity, ctx.room.name)
-    engine = IvrEngine(ivr, masker=Masker(ivr.secret_values()), external_collection=True)
+    if audio is not None:  # its STT loads before it answers: no word of the caller is lost
+        hearing = await local_hearing(lambda prompt: agent.heard_prompt(prompt))
+    engine = IvrEngine(ivr, masker=Masker(ivr.secret_values()), external_collection=True,
+                       speech_seconds=audio.seconds if audio else None)
 
     def write_events(events: list[CallEvent]) -> None:
         if settings.mock_ivr_events_dir is not None:
@@ -100,8 +125,11 @@ async def mock_ivr_job(ctx: JobContext) -> None:
             partial.replace(path)
             logger.info("mock IVR: event log of %s written", ctx.room.name)
 
+    if audio is not None:
+        await audio.start()
     agent = MockIvrAgent(engine, ctx.room, caller.identity,
-                         time_scale=settings.mock_ivr_time_scale, on_finished=write_events)
+                         time_scale=1.0 if audio else settings.mock_ivr_time_scale,
+                         on_finished=write_events, audio=audio, hearing=hearing)
     session = await play_ivr(agent)
     closed = asyncio.Event()
     ctx.room.on("disconnected", lambda _reason: closed.set())
@@ -113,6 +141,10 @@ async def mock_ivr_job(ctx: JobContext) -> None:
             await asyncio.wait_for(finished, 5)
     with contextlib.suppress(Exception):
         await asyncio.wait_for(session.aclose(), 5)
+    if audio is not None:
+        await audio.aclose()
+        await hearing.close()
     logger.info("mock IVR: leaving %s (call %s)", ctx.room.name,
                 "finished" if finished.done() else "unfinished")
     ctx.shutdown(reason="the IVR call ended")
+

@@ -60,7 +60,8 @@ calls = Table(
     Column("call_id", String(64), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("request_json", Text, nullable=False),
-    Column("mock_ivr", String(200)),  # tests and demos: the mock IVR dispatched beside it
+    # tests and demos: the dispatch metadata of the mock IVR dispatched beside it
+    Column("mock_ivr", String(200)),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("room", String(200)),

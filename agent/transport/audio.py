@@ -17,24 +17,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Protocol
 
 import numpy as np
 
 from ..audio.endpointing import WINDOW, Endpointer
 from ..audio.hearing import WINDOW_S, Hearing, modelled_decode_s
 from ..audio.line import LINE_RATE_HZ, PhoneLine
+from ..audio.prompts import PromptAudio
 from ..audio.stt import WhisperTranscriber
 from ..call.events import HungUp, Transferred
 from .base import Clock, FarEndEvent
-
-
-class PromptAudio(Protocol):
-    """Renders what the IVR (or the navigator) says as 8 kHz audio."""
-
-    name: str
-
-    def audio(self, text: str) -> np.ndarray: ...
 
 
 class AudioLine:

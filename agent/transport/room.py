@@ -2,10 +2,14 @@
 
 The far end is one participant: the dialed SIP participant, or the mock IVR's. In text
 mode its words arrive as its ``lk.transcription`` text streams (what an agent session
-publishes when it speaks), the navigator's words go to it on ``lk.chat`` (what an agent
-session reads as user text), and keys travel as SIP DTMF data packets (``publish_dtmf``,
-RFC 4733 event codes), which the server delivers to every participant of the room: each
-call has a room of its own.
+publishes when it speaks). When it publishes an audio track instead (the mock IVR in
+audio mode), the navigator hears that track through the local speech stack
+(:class:`~agent.audio.hearing.Hearing`: Silero VAD endpointing, Whisper STT, on wall
+time), partial prompts included, and speaks to it on an audio track of its own
+(:data:`CALLER_TRACK`, flite's kal voice). Otherwise the navigator's words go to it on
+``lk.chat`` (what an agent session reads as user text). Keys travel as SIP DTMF data
+packets (``publish_dtmf``, RFC 4733 event codes), which the server delivers to every
+participant of the room: each call has a room of its own.
 
 Only the far end is heard: text from any other participant is ignored and logged.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from livekit import rtc
 from livekit.agents.types import TOPIC_CHAT, TOPIC_TRANSCRIPTION
@@ -34,23 +38,33 @@ LOST_CONNECTION = "lost connection to the LiveKit server"
 
 
 class RoomKeypad:
-    """Sends keys into ``room`` as SIP DTMF (RFC 4733 §3.2 event code and digit)."""
+    """Sends keys into ``room`` as SIP DTMF (RFC 4733 §3.2 event code and digit);
+    ``on_press`` is told of each key as it goes (the far end's hearing: a key answers
+    what was heard)."""
 
-    def __init__(self, room: rtc.Room) -> None:
+    def __init__(self, room: rtc.Room, on_press: Callable[[], None] | None = None) -> None:
         self._room = room
+        self._on_press = on_press
 
     async def press(self, key: str) -> None:
+        if self._on_press is not None:
+            self._on_press()
         await self._room.local_participant.publish_dtmf(code=rfc4733_event_code(key),
                                                         digit=key)
 
 
+CALLER_TRACK = "caller-audio"
+"""The navigator's audio track, published when the far end speaks on one."""
+DRAIN_S = 5.0
+"""Longest wait, once the far end is gone, for what was heard of it to be decoded."""
 LEFT_GRACE_S = 3.0
 """How long a far end that left without hanging up (no reason, not client-initiated) is
 given before it counts as a hang-up: long enough to see whether the server went away."""
 
 
 class RoomFarEnd:
-    """The participant ``identity`` of ``room`` as the navigator's far end (text mode).
+    """The participant ``identity`` of ``room`` as the navigator's far end: its text
+    streams, or its audio track heard through the local speech stack.
 
     Hanging up only stops listening: the worker ends the call by deleting the room once
     the result is delivered (which disconnects the SIP leg or the mock IVR).
@@ -63,20 +77,35 @@ class RoomFarEnd:
         self._events: asyncio.Queue[FarEndEvent | TransportError | None] = asyncio.Queue()
         self._reading: set[asyncio.Task[None]] = set()  # text streams being read
         self._ended = False
+        self._told_last = False  # the call's last event is queued: nothing more is heard
         self._grace: asyncio.Future[None] | None = None  # a far end that left, undecided
+        self._hearing = None  # an agent.audio.hearing.Hearing, once an audio track plays
+        self._voice = None  # the navigator's agent.audio.track.LineTrack, with a hearing
+        self._listening: asyncio.Task[None] | None = None
         room.register_text_stream_handler(TOPIC_TRANSCRIPTION, self._on_text)
         room.on("participant_disconnected", self._on_left)
         room.on("participant_attributes_changed", self._on_attributes)
+        room.on("track_subscribed", self._on_track)
         room.on("disconnected", self._on_room_closed)
+        far_end = room.remote_participants.get(identity)
+        for publication in far_end.track_publications.values() if far_end else ():
+            if publication.track is not None:
+                self._on_track(publication.track, publication, far_end)
 
     def close(self) -> None:
         """Stop listening to the room."""
         self.room.unregister_text_stream_handler(TOPIC_TRANSCRIPTION)
         self.room.off("participant_disconnected", self._on_left)
         self.room.off("participant_attributes_changed", self._on_attributes)
+        self.room.off("track_subscribed", self._on_track)
         self.room.off("disconnected", self._on_room_closed)
-        for task in [*self._reading, *([self._grace] if self._grace else [])]:
+        for task in [*self._reading, *(t for t in (self._grace, self._listening) if t)]:
             task.cancel()
+
+    def pressed(self) -> None:
+        """The navigator pressed a key now: what it heard so far is answered."""
+        if self._hearing is not None:
+            self._hearing.pressed(self._clock.now_s())
 
     # --- FarEnd ------------------------------------------------------------------------
 
@@ -87,6 +116,10 @@ class RoomFarEnd:
             yield event
 
     async def say(self, text: str) -> None:
+        if self._voice is not None:  # spoken, and said once it has played
+            self._voice.speak(text)
+            await self._voice.played_out()
+            return
         await self.room.local_participant.send_text(
             text, topic=TOPIC_CHAT, destination_identities=[self.identity])
 
@@ -101,10 +134,16 @@ class RoomFarEnd:
             return
         self._ended = True
         pending = list(self._reading)
+        hearing = self._hearing
 
         async def after_reads() -> None:
             if pending:
                 await asyncio.wait(pending, timeout=2)
+            for _ in range(int(DRAIN_S / 0.1)):  # the last words heard are told first
+                if hearing is None or hearing.idle:
+                    break
+                await asyncio.sleep(0.1)
+            self._told_last = True
             if last is not None:
                 self._events.put_nowait(last)
             self._events.put_nowait(None)
@@ -121,13 +160,50 @@ class RoomFarEnd:
 
         async def read() -> None:
             text = (await reader.read_all()).strip()
-            if text and not self._ended:
+            if text and not self._ended and self._hearing is None:
                 now = self._clock.now_s()
                 self._events.put_nowait(Prompt(at_s=now, end_s=now, text=text))
 
         task = asyncio.ensure_future(read())
         self._reading.add(task)
         task.add_done_callback(self._reading.discard)
+
+    def _on_track(self, track: rtc.Track, _publication: rtc.RemoteTrackPublication,
+                  participant: rtc.RemoteParticipant) -> None:
+        if (participant.identity == self.identity and track.kind == rtc.TrackKind.KIND_AUDIO
+                and self._listening is None):
+            self._listening = asyncio.ensure_future(self._listen(track))
+
+    async def _listen(self, track: rtc.Track) -> None:
+        """Hear the far end's audio track until the call ends; a hearing that fails ends
+        the call (``failed``, with why) rather than leaving it deaf."""
+        try:
+            await self._hear(track)
+        except Exception as e:
+            logger.exception("cannot hear %s's audio track", self.identity)
+            self._finish(TransportError(f"cannot hear the far end's audio: {e}"))
+
+    async def _hear(self, track: rtc.Track) -> None:
+        # imported here: a text-mode call never loads the speech models
+        from ..audio.prompts import CALLER_VOICE, prompt_audio
+        from ..audio.track import LineTrack, hear_track, local_hearing
+
+        self._hearing = await local_hearing(self._heard)
+        # an IVR that speaks hears speech too: the navigator's words go as audio
+        voice = LineTrack(self.room, await asyncio.to_thread(prompt_audio, CALLER_VOICE),
+                          name=CALLER_TRACK)
+        await voice.start()
+        self._voice = voice
+        logger.info("hearing %s's audio track in %s", self.identity, self.room.name)
+        try:
+            await hear_track(track, self._hearing, self._clock.now_s)
+        finally:
+            await self._hearing.close()
+            await voice.aclose()
+
+    def _heard(self, prompt: Prompt) -> None:
+        if not self._told_last:
+            self._events.put_nowait(prompt)
 
     def _on_left(self, participant: rtc.RemoteParticipant) -> None:
         if participant.identity != self.identity:
