@@ -139,10 +139,11 @@ class NavigatorCall:
     async def _converse(self, request: CallRequest, far_end_identity: str) -> CallResult:
         clock = LoopClock()
         room = self.ctx.room
-        far_end = RoomFarEnd(room, far_end_identity, clock)
-        # a phone line needs speech; a participant (the mock IVR) talks over text streams
-        speech = (None if isinstance(request.target, ParticipantTarget)
-                  else speech_stack(self.settings))
+        # a phone line is heard by the session's speech stack; a participant (the mock IVR)
+        # talks over text streams, or speaks on an audio track the far end hears itself
+        participant = isinstance(request.target, ParticipantTarget)
+        far_end = RoomFarEnd(room, far_end_identity, clock, hears_audio=participant)
+        speech = None if participant else speech_stack(self.settings)
         limits = request.limits
         vocabulary = self.ctx.proc.userdata.get("vocabulary") or load_vocabulary()
         supervisor = CallSupervisor(
@@ -213,9 +214,17 @@ async def navigator_job(ctx: JobContext) -> None:
     await NavigatorCall(ctx, Settings()).run()
 
 
+SERVER_TARGET_LOAD = 0.7
+"""livekit-server's ``agents.target_load`` (its default, ``DefaultTargetLoad``): a job
+request is routed only to workers reporting less load (``JobRequestAffinity`` in
+``agentservice.go``); at or above it the dispatch is dropped, not queued."""
+
+
 def worker_load(jobs: int, max_calls: int | None) -> float:
-    """A worker's load for the server: below 1 however many jobs it runs."""
-    return jobs / (max(jobs, max_calls or 0) + 1)
+    """A worker's load for the server: its running jobs over ``max_calls`` + 1 (past it,
+    or with no limit, n jobs weigh n / (n + 1)), scaled into [0, SERVER_TARGET_LOAD):
+    the server always routes a job to it and picks the least busy of several."""
+    return SERVER_TARGET_LOAD * jobs / (max(jobs, max_calls or 0) + 1)
 
 
 def build_server(settings: Settings, *, agent_name: str | None = None,
@@ -225,10 +234,9 @@ def build_server(settings: Settings, *, agent_name: str | None = None,
                  max_calls: int | None = None) -> AgentServer:
     """An ``AgentServer`` registered under ``agent_name`` (explicit dispatch only) running
     ``entrypoint`` per job (the navigator by default, or the mock IVR), with ``setup`` run
-    once per job process; its load is its running jobs over ``max_calls`` + 1 (past it, or
-    with no limit, n jobs weigh n / (n + 1)). Never LiveKit's default CPU load: the server drops a
-    dispatch when every worker reports a load of 1 (``selectWorkerWeightedByLoad`` in
-    livekit-server's ``agentservice.go``), which a busy machine's CPU reaches."""
+    once per job process; its load is :func:`worker_load`. Never LiveKit's default CPU
+    load: the server drops a dispatch when no worker reports a load under its target
+    (:data:`SERVER_TARGET_LOAD`), which a busy machine's CPU reaches."""
     executor = (JobExecutorType.THREAD if settings.job_executor == "thread"
                 else JobExecutorType.PROCESS)
     server = AgentServer(
@@ -238,7 +246,7 @@ def build_server(settings: Settings, *, agent_name: str | None = None,
         job_executor_type=executor,
         # LiveKit's admission control is off: a job it refused would be dropped (the server
         # does not queue it). The ledger dispatches no more calls than the workers' total
-        # capacity, and the load reported (always below 1, which the server skips) lets
+        # capacity, and the load reported (always under the server's target load) lets
         # the server pick the least busy worker
         load_fnc=lambda server: worker_load(len(server.active_jobs), max_calls),
         load_threshold=math.inf,

@@ -13,7 +13,13 @@ import yaml
 from agent.audio.line import LINE_RATE_HZ, PhoneLine, dbfs, mulaw_decode, mulaw_encode
 from agent.audio.menu_text import repunctuate_menu
 from agent.audio.numbers import normalize_numbers
-from agent.audio.prompts import RecordedPrompts, RecordingError, SynthesizedPrompts
+from agent.audio.player import LinePlayer
+from agent.audio.prompts import (
+    HOLD_MUSIC_LEVEL_DBFS,
+    RecordedPrompts,
+    RecordingError,
+    SynthesizedPrompts,
+)
 from agent.audio.stt import shared_transcriber
 from agent.audio.voices import voice
 from agent.harness.audio_metrics import word_error_rate
@@ -97,6 +103,28 @@ def test_recorded_folder_errors_name_the_file(tmp_path: Path) -> None:
         RecordedPrompts(tmp_path, fallback=SynthesizedPrompts(voice("flite:slt")))
 
 
+def test_recorded_folder_names_a_hold_music_file_it_has(tmp_path: Path) -> None:
+    (tmp_path / "prompts.yaml").write_text(yaml.safe_dump(
+        {"ivr": "x", "voice": "me", "prompts": [], "hold_music": "music.wav"}))
+    with pytest.raises(RecordingError, match=r"hold_music names 'music.wav'"):
+        RecordedPrompts(tmp_path, fallback=SynthesizedPrompts(voice("flite:slt")))
+
+
+def test_the_line_plays_speech_then_hold_music_while_on_hold() -> None:
+    player = LinePlayer(SynthesizedPrompts(voice("flite:slt")), PhoneLine())
+    said_s = player.speak("Please hold.")
+    player.hold(True)
+    speech = player.next(int(said_s * LINE_RATE_HZ))  # speech first, music after it
+    music = player.next(4 * LINE_RATE_HZ)
+    assert dbfs(speech) == pytest.approx(-20, abs=1.5)  # the prompts' level
+    assert dbfs(music) == pytest.approx(HOLD_MUSIC_LEVEL_DBFS, abs=1.5)
+    player.hold(False)
+    assert dbfs(player.next(LINE_RATE_HZ)) == float("-inf")  # a noiseless idle line
+    player.speak("Thank you for holding.")
+    player.cut()  # a key barged in
+    assert not player.speaking and dbfs(player.next(LINE_RATE_HZ)) == float("-inf")
+
+
 def test_key_mid_prompt_cuts_the_prompt() -> None:
     ivr = load_ivr(SCENARIOS_DIR / "ivrs" / "first_meridian_bank.yaml")
     engine = IvrEngine(ivr)
@@ -160,10 +188,10 @@ def test_a_key_mid_prompt_stops_the_audio_on_the_line() -> None:
         ivr_call = asyncio.create_task(runner.run())
         line.start()
         await asyncio.sleep(3.0)
-        queued = line._playback.size / LINE_RATE_HZ
+        queued = line.ivr_speech_left_s
         await line.keypad.press("1")
         await asyncio.sleep(0)
-        left = line._playback.size / LINE_RATE_HZ
+        left = line.ivr_speech_left_s
         runner.hang_up("test over")
         await ivr_call
         await line.close()

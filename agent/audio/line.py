@@ -78,10 +78,11 @@ class PhoneLine:
     snr_db: float | None = None
     seed: int = 0
 
-    def carry(self, audio: np.ndarray, rate_hz: int) -> np.ndarray:
+    def carry(self, audio: np.ndarray, rate_hz: int, gain_db: float = 0.0) -> np.ndarray:
         """``audio`` (at ``rate_hz``) as the far end receives it: at 8 kHz, at the line
-        level, with noise, through a G.711 μ-law encode and decode."""
-        x = set_level(resample(audio, rate_hz, LINE_RATE_HZ), self.level_dbfs)
+        level (``gain_db`` above it: hold music is quieter than speech), with noise,
+        through a G.711 μ-law encode and decode."""
+        x = set_level(resample(audio, rate_hz, LINE_RATE_HZ), self.level_dbfs + gain_db)
         if self.snr_db is not None:
             rng = np.random.default_rng(self.seed)
             noise_rms = 10 ** ((self.level_dbfs - self.snr_db) / 20)

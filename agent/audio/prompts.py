@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from ..paths import cache_dir
+from ..paths import PROJECT_ROOT, cache_dir
 from .line import LINE_RATE_HZ, resample, set_level
 from .voices import Voice, VoiceError, read_wav, write_wav
 
@@ -28,6 +28,11 @@ logger = logging.getLogger("ivr_navigator.audio")
 
 PROMPT_LEVEL_DBFS = -20.0
 """Level every prompt is normalised to before the line (RMS, dBFS)."""
+
+HOLD_MUSIC_LEVEL_DBFS = -28.0
+"""Level of hold music (RMS, dBFS): well under the prompts, as PBXs play music on hold."""
+DEFAULT_HOLD_MUSIC = PROJECT_ROOT / "recordings" / "hold-music.wav"
+"""The hold music of an IVR that names none: an 8 s loop, synthesised for this project."""
 
 MANIFEST = "prompts.yaml"
 
@@ -39,6 +44,24 @@ class PromptAudio(Protocol):
 
     def audio(self, text: str) -> np.ndarray: ...
 
+    def music(self) -> np.ndarray:
+        """The IVR's hold music (a loop), at 8 kHz."""
+        ...
+
+
+def hold_music(path: Path) -> np.ndarray:
+    """The hold music of a WAV file (16-bit PCM, any rate), at 8 kHz and
+    :data:`HOLD_MUSIC_LEVEL_DBFS`.
+
+    Raises:
+        RecordingError: the file is missing or not a 16-bit PCM WAV file.
+    """
+    try:
+        audio, rate = read_wav(path)
+    except VoiceError as e:
+        raise RecordingError(f"hold music: {e}") from None
+    return set_level(resample(audio, rate, LINE_RATE_HZ), HOLD_MUSIC_LEVEL_DBFS)
+
 
 def sentences(text: str) -> list[str]:
     """``text`` split into the sentences a PBX would record as separate pieces."""
@@ -47,12 +70,19 @@ def sentences(text: str) -> list[str]:
 
 class SynthesizedPrompts:
     """Prompts spoken by ``voice``, cached in memory and on disk (8 kHz WAV files under
-    the project's cache folder, keyed by voice and text)."""
+    the project's cache folder, keyed by voice and text); on hold, the music of
+    ``music_file``."""
 
-    def __init__(self, voice: Voice, cache: Path | None = None) -> None:
+    def __init__(self, voice: Voice, cache: Path | None = None,
+                 music_file: Path = DEFAULT_HOLD_MUSIC) -> None:
         self.voice = voice
+        self.music_file = music_file
         self._dir = (cache or cache_dir() / "tts") / voice.id.replace(":", "_")
         self._memory: dict[str, np.ndarray] = {}
+
+    def music(self) -> np.ndarray:
+        """The hold music (see :func:`hold_music`)."""
+        return hold_music(self.music_file)
 
     @property
     def name(self) -> str:
@@ -90,6 +120,8 @@ class Manifest(BaseModel):
     ivr: str
     voice: str = Field(description="Who or what spoke the files (a voice id, or a name).")
     prompts: list[RecordedPrompt]
+    hold_music: str | None = Field(None, description="The file played on hold (looped); "
+                                                     "the project's default if none.")
 
 
 class RecordingError(Exception):
@@ -122,7 +154,16 @@ class RecordedPrompts:
                     raise RecordingError(f"{path}: prompts[{i}] names {name!r}, which the "
                                          "folder does not have")
             self._files[prompt.text] = prompt.files
+        music = self.manifest.hold_music
+        if music is not None and not (folder / music).is_file():
+            raise RecordingError(f"{path}: hold_music names {music!r}, which the folder "
+                                 "does not have")
+        self.music_file = folder / music if music else fallback.music_file
         self._memory: dict[str, np.ndarray] = {}
+
+    def music(self) -> np.ndarray:
+        """The folder's hold music, or the fallback's (see :func:`hold_music`)."""
+        return hold_music(self.music_file)
 
     @property
     def name(self) -> str:

@@ -11,6 +11,7 @@ towards "For billing, press 1."), and numbers are normalised
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ IVR_VOCABULARY_PROMPT = (
     "date of birth or policy number. To re-enter, press 2. Your balance is $1,234.56."
 )
 """Whisper's ``initial_prompt``: the wording and punctuation of phone menus."""
+
+
+NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|[♪♫]+")
+"""What Whisper writes for sounds that are not words ("(upbeat music)", "[MUSIC]", "♪"):
+hold music is not speech."""
 
 
 class SttError(Exception):
@@ -129,7 +135,8 @@ class WhisperTranscriber:
             # past one 30 s window, Whisper needs its timestamps to know where to go on
             without_timestamps=audio.size < 25 * rate_hz, vad_filter=False)
         text = " ".join(s.text.strip() for s in segments
-                        if s.no_speech_prob < 0.8).strip()
+                        if s.no_speech_prob < 0.8)
+        text = " ".join(NON_SPEECH.sub(" ", text).split())
         return Transcript(normalize_numbers(text), time.perf_counter() - started)
 
 

@@ -6,7 +6,8 @@ hears the caller, the navigator hears the IVR and speaks when it must. What is s
 rendered (a TTS voice or a recorded IVR's files), carried over a
 :class:`~agent.audio.line.PhoneLine` (G.711 μ-law, level, noise) and published as a mono
 8 kHz track, 20 ms frames in real time; between utterances the track carries the line's
-idle noise, as a phone line does. A key pressed mid-prompt cuts what is still to play,
+idle noise, as a phone line does, or hold music while the IVR holds the call
+(:class:`~agent.audio.player.LinePlayer`). A key pressed mid-prompt cuts what is still to play,
 the frames queued in the source included (barge-in).
 """
 
@@ -23,6 +24,7 @@ from ..call.events import Prompt
 from .endpointing import WINDOW
 from .hearing import Hearing
 from .line import LINE_RATE_HZ, PhoneLine
+from .player import LinePlayer
 from .prompts import PromptAudio
 
 FRAME_S = 0.02
@@ -47,7 +49,7 @@ class LineTrack:
         self.name = name
         self.line = line or PhoneLine()
         self._source = rtc.AudioSource(LINE_RATE_HZ, 1, queue_size_ms=QUEUE_MS)
-        self._playback = np.zeros(0, np.float32)  # line audio still to play
+        self._line_player = LinePlayer(voice, self.line)
         self._player: asyncio.Task[None] | None = None
 
     def seconds(self, text: str) -> float:
@@ -70,18 +72,21 @@ class LineTrack:
 
     def speak(self, text: str) -> None:
         """Start saying ``text`` after what is still playing."""
-        audio = self.line.carry(self.voice.audio(text), LINE_RATE_HZ)
-        self._playback = np.concatenate([self._playback, audio])
+        self._line_player.speak(text)
 
     def cut(self) -> None:
         """Stop what is being said (a key barged in)."""
-        self._playback = np.zeros(0, np.float32)
+        self._line_player.cut()
         self._source.clear_queue()
+
+    def hold(self, on: bool) -> None:
+        """Play hold music between utterances (``on``), or the idle line again."""
+        self._line_player.hold(on)
 
     @property
     def playing(self) -> bool:
         """Whether speech is still to play."""
-        return bool(self._playback.size) or self._source.queued_duration > 0
+        return self._line_player.speaking or self._source.queued_duration > 0
 
     async def played_out(self, timeout_s: float = 30.0) -> None:
         """Wait until everything said has played (bounded: the room may be gone)."""
@@ -91,14 +96,8 @@ class LineTrack:
             await asyncio.sleep(FRAME_S)
 
     async def _play(self) -> None:
-        noise = self.line.noise(1.0)
-        n = 0
         while True:
-            frame, self._playback = self._playback[:FRAME], self._playback[FRAME:]
-            if frame.size < FRAME:
-                start = (n * FRAME) % (noise.size - FRAME)
-                frame = np.concatenate([frame, noise[start + frame.size:start + FRAME]])
-            n += 1
+            frame = self._line_player.next(FRAME)
             pcm = (np.clip(frame, -1.0, 1.0) * 32767).astype(np.int16)
             # waits while the source's buffer is full: the track plays in real time
             await self._source.capture_frame(rtc.AudioFrame(

@@ -180,6 +180,11 @@ class MockIvrAgent(Agent):
         if self.audio is not None:
             self.audio.cut()
 
+    def hold(self, on: bool) -> None:
+        """Hold music from now (audio mode), or no more."""
+        if self.audio is not None:
+            self.audio.hold(on)
+
     async def transfer(self, to: str) -> None:
         if self.audio is not None:  # the last words are heard before it goes
             await self.audio.played_out(SAY_TIMEOUT_S)

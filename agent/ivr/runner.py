@@ -9,7 +9,8 @@ the IVR has finished saying it (a text-mode caller hears a prompt once it is com
 A line that streams audio (``streams_audio``) is given each text when the IVR starts to
 say it instead, and a key pressed while it speaks barges in: the engine cuts the prompt
 (:meth:`~agent.ivr.engine.IvrEngine.barge_in`), speech not yet started is dropped and the
-line stops playing (``cut``). Timers (no input, inter-digit, hold) fire on the loop's
+line stops playing (``cut``); such a line plays hold music while the IVR holds
+(``hold``). Timers (no input, inter-digit, hold) fire on the loop's
 clock. While the IVR speaks or holds, its clock runs ``1 / time_scale`` times faster than
 the loop's, so tests over a real server can play a minute of prompts and hold music in 3
 seconds; while it waits for input it runs at the loop's speed, so input timers never fire
@@ -24,7 +25,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from ..call.events import CallEvent, HungUp, Prompt, Transferred, spoken_text
+from ..call.events import (
+    CallEvent,
+    HoldEnded,
+    HoldStarted,
+    HungUp,
+    Prompt,
+    Transferred,
+    spoken_text,
+)
 from ..dtmf import DigitsEntry
 from ..scenario.ivr_model import CollectNode, HoldNode
 from .engine import IvrEngine
@@ -37,7 +46,8 @@ Collect = Callable[[CollectNode], Awaitable[DigitsEntry]]
 
 class IvrLine(Protocol):
     """The mock IVR's side of a call. A line whose ``streams_audio`` attribute is True is
-    given texts as they start and has a ``cut()`` method (barge-in)."""
+    given texts as they start and has the methods ``cut()`` (barge-in) and
+    ``hold(on: bool)`` (hold music between prompts from now, or no more)."""
 
     async def speak(self, text: str) -> None:
         """Say ``text`` to the caller (a text line: said in full by now; an audio line:
@@ -127,10 +137,12 @@ class IvrRunner:
         events += step()
         # a new base: the node (hold or not) and the speech still to play may have changed
         self._loop_base, self._sim_base = asyncio.get_running_loop().time(), now
-        if self._streams:  # each prompt as it starts
+        if self._streams:  # each prompt as it starts; music between them on hold
             for e in events:
                 if isinstance(e, Prompt) and e.final:
                     self._outbox.put_nowait((e.text, e.at_s, self._generation))
+                elif isinstance(e, HoldStarted | HoldEnded):
+                    self.line.hold(isinstance(e, HoldStarted))  # type: ignore[attr-defined]
         elif text := spoken_text(events):  # the turn's words once all said
             self._outbox.put_nowait((text, self.engine.now_s, self._generation))
         for e in events:

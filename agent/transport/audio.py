@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-import numpy as np
-
 from ..audio.endpointing import WINDOW, Endpointer
 from ..audio.hearing import WINDOW_S, Hearing, modelled_decode_s
 from ..audio.line import LINE_RATE_HZ, PhoneLine
+from ..audio.player import LinePlayer
 from ..audio.prompts import PromptAudio
 from ..audio.stt import WhisperTranscriber
 from ..call.events import HungUp, Transferred
@@ -59,7 +58,7 @@ class AudioLine:
         self.hearing = Hearing(transcriber, self._to_navigator.put_nowait,
                                endpointer=endpointer)
         self.stats = self.hearing.stats
-        self._playback = np.zeros(0, np.float32)  # line audio still to play
+        self._ivr_side = LinePlayer(prompts, self.line)  # what the IVR's end plays
         self._player: asyncio.Task | None = None
         self._ivr = None
         self.far_end = _AudioFarEnd(self)
@@ -84,11 +83,18 @@ class AudioLine:
     # --- the IVR's side (a streaming IvrLine) -------------------------------------------
 
     async def speak(self, text: str) -> None:
-        audio = self.line.carry(self.prompts.audio(text), LINE_RATE_HZ)
-        self._playback = np.concatenate([self._playback, audio])
+        self._ivr_side.speak(text)
 
     def cut(self) -> None:
-        self._playback = np.zeros(0, np.float32)
+        self._ivr_side.cut()
+
+    def hold(self, on: bool) -> None:
+        self._ivr_side.hold(on)
+
+    @property
+    def ivr_speech_left_s(self) -> float:
+        """Seconds of the IVR's speech the line has still to play."""
+        return self._ivr_side.queued_s
 
     async def transfer(self, to: str) -> None:
         await self._heard_out()
@@ -104,7 +110,7 @@ class AudioLine:
     async def _heard_out(self) -> None:
         """Wait until the last words have played and been heard (bounded)."""
         for _ in range(int(120 / WINDOW_S)):
-            if not self._playback.size and self.hearing.idle:
+            if not self._ivr_side.speaking and self.hearing.idle:
                 return
             await asyncio.sleep(WINDOW_S)
 
@@ -116,10 +122,7 @@ class AudioLine:
         while True:
             n += 1
             await asyncio.sleep(max(0.0, started + n * WINDOW_S - loop.time()))
-            window, self._playback = self._playback[:WINDOW], self._playback[WINDOW:]
-            if window.size < WINDOW:
-                window = np.concatenate([window, self.line.noise(WINDOW_S)[window.size:]])
-            self.hearing.feed(window, self._clock.now_s())
+            self.hearing.feed(self._ivr_side.next(WINDOW), self._clock.now_s())
 
     def _pressed(self) -> None:
         self.hearing.pressed(self._clock.now_s())

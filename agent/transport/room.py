@@ -64,16 +64,19 @@ given before it counts as a hang-up: long enough to see whether the server went 
 
 class RoomFarEnd:
     """The participant ``identity`` of ``room`` as the navigator's far end: its text
-    streams, or its audio track heard through the local speech stack.
+    streams, or with ``hears_audio`` its audio track, heard through the local speech stack
+    (not for a call whose ``AgentSession`` hears the far end with its own STT).
 
     Hanging up only stops listening: the worker ends the call by deleting the room once
     the result is delivered (which disconnects the SIP leg or the mock IVR).
     """
 
-    def __init__(self, room: rtc.Room, identity: str, clock: Clock) -> None:
+    def __init__(self, room: rtc.Room, identity: str, clock: Clock, *,
+                 hears_audio: bool = False) -> None:
         self.room = room
         self.identity = identity
         self._clock = clock
+        self._hears_audio = hears_audio
         self._events: asyncio.Queue[FarEndEvent | TransportError | None] = asyncio.Queue()
         self._reading: set[asyncio.Task[None]] = set()  # text streams being read
         self._ended = False
@@ -170,8 +173,8 @@ class RoomFarEnd:
 
     def _on_track(self, track: rtc.Track, _publication: rtc.RemoteTrackPublication,
                   participant: rtc.RemoteParticipant) -> None:
-        if (participant.identity == self.identity and track.kind == rtc.TrackKind.KIND_AUDIO
-                and self._listening is None):
+        if (self._hears_audio and participant.identity == self.identity
+                and track.kind == rtc.TrackKind.KIND_AUDIO and self._listening is None):
             self._listening = asyncio.ensure_future(self._listen(track))
 
     async def _listen(self, track: rtc.Track) -> None:
