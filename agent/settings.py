@@ -73,7 +73,8 @@ class Settings(BaseSettings):
         None, description="Where the mock IVR writes each call's event log (JSON).")
 
     def speech_configured(self) -> bool:
-        """Whether the cloud speech providers a phone call needs have keys."""
+        """Whether the cloud speech providers have keys (a phone call without them is
+        heard and spoken to by the local speech stack)."""
         return bool(self.deepgram_api_key and self.openai_api_key)
 
     def uses_openai(self) -> bool:

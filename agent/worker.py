@@ -128,10 +128,6 @@ class NavigatorCall:
                                                f"{target.identity!r}") from e
             await asyncio.to_thread(self.store.mark_far_end_reached, request.call_id)
             return target.identity
-        if not self.settings.speech_configured():
-            raise CallSetupError("failed", "a phone call needs speech: set DEEPGRAM_API_KEY "
-                                           "and OPENAI_API_KEY (the local speech stack is "
-                                           "not wired to the worker yet)")
         await asyncio.to_thread(self.store.mark_far_end_reached, request.call_id)
         return await dial(self.ctx.api, room=self.ctx.room.name, target=target, limits=limits,
                           default_trunk=self.settings.sip_outbound_trunk_id)
@@ -139,11 +135,13 @@ class NavigatorCall:
     async def _converse(self, request: CallRequest, far_end_identity: str) -> CallResult:
         clock = LoopClock()
         room = self.ctx.room
-        # a phone line is heard by the session's speech stack; a participant (the mock IVR)
-        # talks over text streams, or speaks on an audio track the far end hears itself
-        participant = isinstance(request.target, ParticipantTarget)
-        far_end = RoomFarEnd(room, far_end_identity, clock, hears_audio=participant)
-        speech = None if participant else speech_stack(self.settings)
+        # with the cloud keys, a phone line is heard by the session's speech stack; else
+        # the far end's audio track is heard by the local one (the mock IVR in audio mode,
+        # or a SIP leg), and a participant without one talks over text streams
+        local = (isinstance(request.target, ParticipantTarget)
+                 or not self.settings.speech_configured())
+        far_end = RoomFarEnd(room, far_end_identity, clock, hears_audio=local)
+        speech = None if local else speech_stack(self.settings)
         limits = request.limits
         vocabulary = self.ctx.proc.userdata.get("vocabulary") or load_vocabulary()
         supervisor = CallSupervisor(

@@ -3,7 +3,8 @@ phone line, as audio.
 
 The IVR's prompts are rendered (a TTS voice or a recorded IVR's files), carried over a
 :class:`~agent.audio.line.PhoneLine` (8 kHz G.711 μ-law, level, noise) and played in real
-time on the loop's clock, 32 ms at a time, into the navigator's
+time on the loop's clock, 32 ms at a time (hold music between prompts while the IVR
+holds: :class:`~agent.audio.player.LinePlayer`), into the navigator's
 :class:`~agent.audio.hearing.Hearing` (Silero VAD endpointing, Whisper STT), which hands
 the supervisor partial and final prompts.
 
