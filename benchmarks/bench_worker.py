@@ -31,6 +31,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -129,6 +130,9 @@ async def bench(calls: int, max_concurrent: int, time_scale: float,
              else f"IVR time scale {time_scale}"))
     print(f"completed: {len(completed)} of {calls} "
           f"({calls - sum(r is not None for r in results)} without a result)")
+    for (outcome, reason), n in Counter((r.outcome, r.reason) for r in results
+                                        if r is not None and r.outcome != "completed").items():
+        print(f"  {n} {outcome}: {reason}")
     print(f"throughput: {len(results) / elapsed * 60:.1f} calls/min "
           f"({elapsed:.1f} s for the burst)")
     if to_prompt:
