@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from rich.console import Console
 
 from agent.audio.line import LINE_RATE_HZ, PhoneLine, dbfs, mulaw_decode, mulaw_encode
 from agent.audio.menu_text import repunctuate_menu
@@ -23,6 +24,7 @@ from agent.audio.prompts import (
 from agent.audio.stt import shared_transcriber
 from agent.audio.voices import voice
 from agent.harness.audio_metrics import word_error_rate
+from agent.harness.report import print_run
 from agent.harness.runner import AudioMode, run_scenario
 from agent.harness.virtual_time import run_virtual
 from agent.ivr.engine import IvrEngine
@@ -68,6 +70,14 @@ def test_line_level_and_noise() -> None:
     ("Our routing number is 0 to 1000089.", "Our routing number is 0 2 1000089."),
     ("For hours, press 1 to 5.", "For hours, press 1 to 5."),
     ("from 1 to 1,000,000 points", "from 1 to 1,000,000 points"),
+    # Whisper's full stop in a clock time, and an amount it wrote with cents
+    ("It departs at 4.35pm from gate B22.", "It departs at 4:35 PM from gate B22."),
+    ("We open at 8.30 a.m. on weekdays.", "We open at 8:30 AM on weekdays."),
+    ("The fee is 4.50 dollars.", "The fee is $4.50."),
+    ("Version 2.5 is out.", "Version 2.5 is out."),
+    # a lone digit word that counts something
+    ("It arrives in three to five business days.", "It arrives in 3 to 5 business days."),
+    ("Please wait one minute.", "Please wait 1 minute."),
 ])
 def test_number_normalisation(spoken: str, written: str) -> None:
     assert normalize_numbers(spoken) == written
@@ -153,6 +163,9 @@ def test_audio_mode_scenario(scenario: str, voice_id: str) -> None:
     assert run.hearing is not None and run.hearing.segments > 0
     heard = [e for e in run.result.events if e.type == "prompt" and e.final]
     assert heard and all(e.speaker is None for e in heard)
+    console = Console(record=True, width=10_000)
+    print_run(console, run)  # -v shows what was heard beside what was said
+    assert f"HEARD   {heard[0].text}" in console.export_text()
 
 
 def test_menu_punctuation_after_a_figure_and_a_misheard_or() -> None:

@@ -263,3 +263,23 @@ def test_an_entry_heard_mid_prompt_waits_for_its_end():
     decision = policy.decide(heard("Please enter your 8-digit customer ID, followed by the "
                                    "pound key."))
     assert decision.actions == [PressKeys("10000001#")]
+
+
+def test_a_read_back_misheard_the_same_way_twice_is_confirmed():
+    # keys arrive exactly: the same keys read back the same twice is the hearing's error
+    policy = _policy("claim status", policy_number="7715002946")
+    ask = "Please enter your 10-digit policy number."
+    readback = "You entered $7,750,000,946. If this is correct, press 1. To re-enter, press 2."
+    assert policy.decide(heard(ask)).actions == [PressKeys("7715002946")]
+    assert policy.decide(heard(readback)).actions == [PressKeys("2")]
+    assert policy.decide(heard(ask)).actions == [PressKeys("7715002946")]
+    assert policy.decide(heard(readback)).actions == [PressKeys("1")]
+
+
+def test_a_weak_match_stays_on_the_general_path():
+    greeting = ("If you need roadside assistance, such as a tow or help with a lockout, press "
+                "1 now. Otherwise, please stay on the line.")
+    deductible = _policy("If someone broke into my car, what is my deductible?")
+    assert deductible.decide(heard(greeting)).actions == []
+    tow = _policy("My car broke down on the highway and I need a tow truck.")
+    assert tow.decide(heard(greeting)).actions == [PressKeys("1")]

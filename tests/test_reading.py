@@ -525,3 +525,64 @@ def test_menu_sentences_are_no_statements():
 ])
 def test_figures(text, expected):
     assert figures(text) == expected
+
+
+# --- what an STT makes of punctuation -------------------------------------------------------
+# Whisper hears pauses, not sentences: its full stops fall inside options and its commas
+# run headings into labels. Each case is a transcript of a synthesised IVR prompt.
+
+
+@pytest.mark.parametrize(("heard", "expected"), [
+    pytest.param("To pay your statement balance of $1,593.20 now. From your checking account "
+                 "ending in 4,402, press 1. To pay a different amount, press 2.",
+                 [("1", "pay your statement balance of $1,593.20 now from your checking "
+                   "account ending in 4,402"), ("2", "pay a different amount")],
+                 id="lead-in-then-key-half"),
+    pytest.param("Payments, press 2. Press 4. If you'd like to dispute a charge. Rewards, "
+                 "press 5.", [("2", "payments"), ("4", "dispute a charge"), ("5", "rewards")],
+                 id="bare-key-then-condition"),
+    pytest.param("Thank you, Dana, main menu, balance and available credit, press 1.",
+                 [("1", "balance and available credit")], id="heading-run-into-label"),
+    pytest.param("To verify your identity, press 1. To enter the ZIP code where your vehicle "
+                 "is kept, press 2. To enter the date of birth.",
+                 [("1", "enter the zip code where your vehicle is kept"),
+                  ("2", "enter the date of birth")], id="keys-before-their-labels"),
+    pytest.param("Thank you, Elena, press 1. If you'd like. To report a new claim, press 2. "
+                 "If you'd like. To check on an existing claim, press 3. If you'd like billing "
+                 "information. To speak with a representative, press 0.",
+                 [("1", "report a new claim"), ("2", "check on an existing claim"),
+                  ("3", "billing information"), ("0", "speak with a representative")],
+                 id="press-key-if-youd-like-broken-up"),
+    pytest.param("Your available credit is $6,127.54. On a credit limit of $8,000, press 1. "
+                 "If you'd like to hear your recent transactions. To return to the main menu, "
+                 "press 9.", [("1", "hear your recent transactions"),
+                              ("9", "return to the main menu")],
+                 id="statement-tail-then-key"),
+    pytest.param("For billing and payments, press 1. For technical support or to check. For "
+                 "an outage, press 2. For your plan, usage. Or to make changes. To your service "
+                 "press 3.", [("1", "billing and payments"),
+                              ("2", "technical support or to check for an outage"),
+                              ("3", "plan, usage or to make changes to your service")],
+                 id="short-pieces-before-their-key"),
+    pytest.param("For billing, press 1. For sales, press 2. If you know your party's "
+                 "extension, dial it now.", [("1", "billing"), ("2", "sales")],
+                 id="well-punctuated-menu-untouched"),
+])
+def test_options_across_stt_full_stops(heard, expected):
+    assert [(key, label) for key, label, _, _ in options(heard)] == expected
+
+
+def test_field_name_across_an_stt_comma():
+    entry = read("For your security, please enter the five digits, ZIP code of your billing "
+                 "address.").entry
+    assert entry == EntryRequest(field="zip code of your billing address", digits=5)
+
+
+def test_purpose_of_an_option_is_no_entry_request():
+    assert read("To enter your date of birth.").entry is None
+    assert read("To get started, please enter your 10-digit phone number.").entry.digits == 10
+
+
+def test_date_and_time_alone_are_a_statement():
+    assert read("Your appointment is on a Monday. March 24 at 8:15 AM.").statements == [
+        "Your appointment is on a Monday.", "March 24 at 8:15 AM."]

@@ -375,3 +375,13 @@ def test_verbs_sharing_an_object_each_take_it():
     assert policy.actions_in("make, change or cancel an appointment") == {
         "schedule", "change", "cancel"}
     assert policy.actions_reported("Your appointment has been cancelled.") == {"cancel"}
+
+
+def test_an_action_behind_a_heading_the_stt_ran_in_is_still_refused():
+    # "Payments. To pay your statement balance ... from your checking account, press 1."
+    # heard as one label: its information words are the payment's object
+    refused = review("When is my payment due?", "1",
+                     "Payment to pay your statement balance of $3,988.10 now from your checking "
+                     "account ending in 7,731, press 1. For your payment due date, press 3.")
+    assert refused is not None and NOT_ASKED in refused[1]
+    assert review(BALANCE, "1", "For information on how to pay your bill, press 1.") is None

@@ -25,6 +25,9 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "twentieth": 20, "thirtieth": 30}
 _NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS, **_SCALES}
 _KEY_CONTEXT = re.compile(r"\b(?:press|dial|enter|option|key|extension|say|select)\s*$", re.I)
+# what a lone digit word counts ("five business days", "three to five days")
+_COUNTED = re.compile(r"\s+(?:(?:to|or)\s+\w+\s+)?(?:business\s+)?(?:days?|weeks?|hours?|"
+                      r"minutes?|months?|years?|points?)\b", re.I)
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|"
            "november|december")
 
@@ -32,10 +35,14 @@ _WORD = "|".join(sorted([*_NUMBER_WORDS, "oh"], key=len, reverse=True))
 _PHRASE = re.compile(rf"\b(?:{_WORD})(?:[\s-]+(?:and[\s-]+)?(?:{_WORD}))*\b", re.I)
 _ORDINAL = re.compile(
     rf"\b(?:(?P<tens>{'|'.join(_TENS)})[\s-]+)?(?P<ord>{'|'.join(_ORDINALS)})\b", re.I)
-_MONEY = re.compile(r"\b(?P<d>\d[\d,]*) dollars?(?: and (?P<c>\d{1,2}) cents?)?\b", re.I)
+_MONEY = re.compile(r"(?<![\d.,])(?P<d>\d[\d,]*(?:\.\d\d)?) dollars?"
+                    r"(?: and (?P<c>\d{1,2}) cents?)?\b", re.I)
 _CENTS_AFTER = re.compile(r"(?P<d>\$\d[\d,]*) and (?P<c>\d{1,2}) cents?\b", re.I)
 # a "two" inside a number read digit by digit, which Whisper writes "to": "0 to 1000089"
 _TWO_AS_TO = re.compile(r"\b(?P<a>\d{1,3})\s+too?\s+(?P<b>\d(?:[\d ,]*\d)?)\b", re.I)
+# a clock time Whisper writes with a full stop ("4.35pm", "8.10 a.m.")
+_DOTTED_TIME = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])\.(?P<m>[0-5]\d)\s?(?P<ap>[ap])(?:\.m\.|m\b)",
+                          re.I)
 IDENTIFIER_DIGITS = 7
 """A digit reading at least this long (a phone, routing or account number) is one number,
 not a range ("press 1 to 5" keeps its "to")."""
@@ -72,7 +79,8 @@ def _phrase_to_figures(match: re.Match[str], text: str) -> str:
     words = [w for w in re.split(r"[\s-]+", raw.lower()) if w]
     digits_only = all(w in _UNITS or w == "oh" for w in words)
     if digits_only:
-        if len(words) == 1 and not _KEY_CONTEXT.search(text[:match.start()]):
+        if len(words) == 1 and not (_KEY_CONTEXT.search(text[:match.start()])
+                                    or _COUNTED.match(text[match.end():])):
             return raw  # "one moment", "oh": words, not figures
         if words == ["oh"]:
             return raw
@@ -110,6 +118,7 @@ def normalize_numbers(text: str) -> str:
     text = _MONEY.sub(lambda m: f"${m.group('d')}" + (f".{int(m.group('c')):02d}"
                                                      if m.group("c") else ""), text)
     text = _CENTS_AFTER.sub(lambda m: f"{m.group('d')}.{int(m.group('c')):02d}", text)
+    text = _DOTTED_TIME.sub(lambda m: f"{m['h']}:{m['m']} {m['ap'].upper()}M", text)
     return _TWO_AS_TO.sub(_two_in_digits, text)
 
 

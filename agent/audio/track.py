@@ -49,8 +49,8 @@ class LineTrack:
         self.name = name
         self.line = line or PhoneLine()
         self._source = rtc.AudioSource(LINE_RATE_HZ, 1, queue_size_ms=QUEUE_MS)
-        self._line_player = LinePlayer(voice, self.line)
-        self._player: asyncio.Task[None] | None = None
+        self._player = LinePlayer(voice, self.line)
+        self._task: asyncio.Task[None] | None = None
 
     def seconds(self, text: str) -> float:
         """How long ``text`` takes to say (seconds)."""
@@ -61,32 +61,32 @@ class LineTrack:
         track = rtc.LocalAudioTrack.create_audio_track(self.name, self._source)
         await self.room.local_participant.publish_track(
             track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
-        self._player = asyncio.create_task(self._play(), name=self.name)
+        self._task = asyncio.create_task(self._play(), name=self.name)
 
     async def aclose(self) -> None:
-        if self._player is not None:
-            self._player.cancel()
+        if self._task is not None:
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._player
+                await self._task
         await self._source.aclose()
 
     def speak(self, text: str) -> None:
         """Start saying ``text`` after what is still playing."""
-        self._line_player.speak(text)
+        self._player.speak(text)
 
     def cut(self) -> None:
         """Stop what is being said (a key barged in)."""
-        self._line_player.cut()
+        self._player.cut()
         self._source.clear_queue()
 
     def hold(self, on: bool) -> None:
         """Play hold music between utterances (``on``), or the idle line again."""
-        self._line_player.hold(on)
+        self._player.hold(on)
 
     @property
     def playing(self) -> bool:
         """Whether speech is still to play."""
-        return self._line_player.speaking or self._source.queued_duration > 0
+        return self._player.speaking or self._source.queued_duration > 0
 
     async def played_out(self, timeout_s: float = 30.0) -> None:
         """Wait until everything said has played (bounded: the room may be gone)."""
@@ -97,7 +97,7 @@ class LineTrack:
 
     async def _play(self) -> None:
         while True:
-            frame = self._line_player.next(FRAME)
+            frame = self._player.next(FRAME)
             pcm = (np.clip(frame, -1.0, 1.0) * 32767).astype(np.int16)
             # waits while the source's buffer is full: the track plays in real time
             await self._source.capture_frame(rtc.AudioFrame(

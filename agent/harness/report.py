@@ -89,7 +89,12 @@ def print_run(console: Console, run: ScenarioRun) -> None:
     console.print(f"[dim]goal:[/dim] {scenario.task.goal}")
     console.print(f"[dim]expect:[/dim] {scenario.expect.describe()}", markup=True,
                   highlight=False)
-    for line in transcript_lines(run.ivr_events):
+    lines = transcript_lines(run.ivr_events)
+    if run.hearing is not None:  # audio mode: what the navigator's STT made of each utterance
+        heard = [e for e in run.result.events if isinstance(e, Prompt) and e.final]
+        lines = sorted(lines + [f"[{e.at_s:6.1f}s] HEARD   {e.text}" for e in heard],
+                       key=lambda line: float(line[1:7]))
+    for line in lines:
         console.print(line, markup=False, highlight=False)
     result = run.result.model_dump(mode="json", exclude={"events", "keys", "finished_at"})
     console.print("[dim]result:[/dim]", json.dumps(result, ensure_ascii=False), markup=True,

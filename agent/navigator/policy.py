@@ -237,6 +237,7 @@ class IvrPolicy:
         self.tried: dict[frozenset, set[str]] = {}  # menu signature -> selectors tried
         self.rejections: Counter[str] = Counter()  # fact -> values the IVR refused
         self.last_entry: tuple[str, str] | None = None  # (fact, digits entered)
+        self.misheard_readbacks: dict[str, str] = {}  # digits entered -> read-back heard
         self.on_goal_path = False  # the last choice was made for the goal
         questions = " ".join(s for s in re.split(r"(?<=[.?!])\s+|\s+-\s+|;|,\s*(?:and|but)\s+",
                                                  task.goal)
@@ -636,6 +637,12 @@ class IvrPolicy:
         entered = self.last_entry[1] if self.last_entry else ""
         matches = not entered or reading.readback == entered or (
             reading.readback and entered.endswith(reading.readback))
+        if not matches and self.misheard_readbacks.get(entered) == reading.readback:
+            # the same keys read back the same twice: keys arrive exactly, so it is the
+            # hearing that differs ("7715002946" heard as "$7,750,000,946" both times)
+            matches = True
+        elif not matches:
+            self.misheard_readbacks[entered] = reading.readback or ""
         wanted = self.vocab.affirmative if matches else self.vocab.negative
         for option in reading.options:
             if option.key and self.vocab.has_phrase(option.label, wanted):
@@ -741,6 +748,14 @@ class IvrPolicy:
             label, why = next(iter(refused_here.items()))
             return self.record("failed", answer=" ".join(reading.statements), reason=(
                 f"The goal can only go on through '{label}', which was declined: {why}."))
+        general = next((o for o in open_options if o.wait and not o.label), None)
+        keyed = [o for o in reading.options if o.key and not self._language_of(o)]
+        if general is not None and len(keyed) == 1 and not reading.hold and not (
+                scored and scored[0][0] >= CONFIDENT_CHOICE):
+            # "if you need roadside assistance, press 1 now; otherwise, stay on the line":
+            # a weak match does not leave the line's general path for its one exception
+            return self._select(general, turn, "no option here clearly serves the goal",
+                                on_path=False)
         if scored and scored[0][0] >= CHOOSE_MIN:
             score, best = scored[0]
             return self._select(best, turn, f"best match for the goal ({score:.2f})",

@@ -63,6 +63,10 @@ _LABEL_TAIL = re.compile(
     r"(?:[\s,]+(?:please|now|at any time|anytime|today|por favor))+$"
     r"|^(?:now|at any time|anytime)\s+"
     r"|[\s,]+(?:or|and|o|y)\s*$")
+# what an STT runs into the first label when it hears commas for full stops: "thank you,
+# dana, main menu, balance and available credit, press 1"
+_LABEL_HEADER = re.compile(
+    r"^(?:(?:thank you|thanks)(?:,\s*[a-z]+)?|(?:[a-z]+\s+)?menu)\s*[,.:]\s*")
 _SAY_IN_LABEL = re.compile(r"^\s*(?:(?:or|and)\s+)?(?:you can\s+|please\s+|simply\s+)?"
                            r"say\s+['\"]?(?P<say>.+?)['\"]?,?\s+or\s*$")
 _AFTER_ENTRY = re.compile(r"\b(?:then|followed by|and then|and)\s*(?:press\s*)?$")
@@ -92,6 +96,8 @@ _FIELD_STOP = re.compile(
     r"seguido|en su|or press|or say)\b.*$")
 _DIGITS = re.compile(r"\b(\d+|" + "|".join(_COUNT_WORDS) + r")[- ]digits?\b"
                      r"|\b(?:de\s+)?(\d+|" + "|".join(_COUNT_WORDS) + r")\s+d[ií]gitos\b")
+# an STT's comma inside a field's name: "enter the five digits, ZIP code of ..."
+_DIGITS_COMMA = re.compile(r"\b(\d+|" + "|".join(_COUNT_WORDS) + r")[- ]digits?,\s+(?=[a-z])")
 _LAST = re.compile(r"\blast\s+(\d+|" + "|".join(_COUNT_WORDS) + r")\b")
 _TERMINATOR = re.compile(
     r"(?:followed by|then press|and press|then|and then|end with|ending with|seguido de|"
@@ -201,6 +207,107 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip(" .;")]
 
 
+# An STT puts sentence breaks inside spoken options (a pause is not a full stop): "To pay
+# your balance now. From your checking account, press 1.", "Press 4. If you'd like to
+# dispute a charge.", "For technical support or to check. For an outage, press 2." The
+# pieces of an option are joined again, and keys put back beside their labels, before
+# the options are read.
+_OPTION_LEAD = re.compile(r"^(?:or\s+)?(?:to|for|if|para|si)\b")
+_CONTINUATION = re.compile(r"^(?:from|on|with|in|at|by|of|using|through|about|and|or|"
+                           rf"that|which|(?:please\s+)?{_VERB}\s+{_KEY}\W*$)")
+_BARE_KEY = re.compile(rf"^(?:please\s+)?{_VERB}\s+{_KEY}\W*$")
+_LEAD_THEN_KEY = re.compile(rf"^(?P<label>(?:to|if|for)\s.*?),?\s+"
+                            rf"(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})[\s.;]*$")
+_HEADER_THEN_KEY = re.compile(rf"^(?P<label>.*?),?\s+(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})"
+                              r"[\s.;]*$")
+_DESIRE_ONLY = re.compile(r"^if you(?:'d| would)?\s+(?:like|want|wish|need)[\s.,;]*$")
+FRAGMENT_WORDS = 6
+"""A sentence of at most this many words that opens an option ("For technical support or
+to check.") and names no key is a piece of the option the next sentence keys."""
+
+
+def option_sentences(text: str) -> list[str]:
+    """:func:`sentences`, with the pieces of each spoken option an STT split joined again
+    and keys heard before their labels put back beside them."""
+    parts: list[str] = []
+    for part in sentences(text):  # "If you'd like." belongs to what follows it
+        if parts and _DESIRE_ONLY.match(parts[-1].lower()):
+            part = f"{parts.pop().rstrip(' .,;')} {part[:1].lower()}{part[1:]}"
+        parts.append(part)
+    return _joined_pieces(_keys_before_labels(parts))
+
+
+def _is_fragment(low: str) -> bool:
+    return bool(_OPTION_LEAD.match(low) and not _MENTION.search(low) and not _STAY.search(low)
+                and len(low.split()) <= FRAGMENT_WORDS)
+
+
+def _joined_pieces(parts: list[str]) -> list[str]:
+    """Join a lead-in without a key to the sentence keying it (one continuing it, or after
+    short fragments), and a bare key or a statement's tail and key to the condition after
+    it ("Press 4. If you'd like to dispute a charge.")."""
+    joined: list[str] = []
+    pieces: list[str] = []  # short fragments waiting for their key
+    for part in parts:
+        low = part.lower()
+        if pieces and _MENTION.search(low):
+            del joined[-len(pieces):]
+            part = low = " ".join([*pieces, low])
+            pieces = []
+        if joined:
+            prev = joined[-1].lower()
+            lead_then_key = (_OPTION_LEAD.match(prev) and not _MENTION.search(prev)
+                             and _CONTINUATION.match(low) and _MENTION.search(low))
+            key_then_lead = ((_BARE_KEY.match(prev) or _figure_then_key(prev))
+                             and _OPTION_LEAD.match(low) and "," not in low
+                             and not _MENTION.search(low))
+            if lead_then_key or key_then_lead:
+                joined[-1] = f"{joined[-1].rstrip(' .;')} {low}"
+                continue
+        pieces = [*pieces, low.rstrip(" .;")] if _is_fragment(low) else []
+        joined.append(part)
+    return joined
+
+
+def _keys_before_labels(parts: list[str]) -> list[str]:
+    """An STT's full stops after the keys of "Press 1 if you'd like X. Press 2 if you'd
+    like Y." read as "Thank you, press 1. If you'd like X, press 2. If you'd like Y." and
+    those of "press 1 to X, or press 2 to Y" (ending the menu) as "To verify your
+    identity, press 1. To X, press 2. To Y.": a purpose left without a key, after keys
+    that each follow a label, gives each key the label spoken after it."""
+    mended = list(parts)
+    end = 0
+    while (end := end + 1) < len(mended):
+        low = mended[end].lower()
+        if not _OPTION_LEAD.match(low) or "," in low or _MENTION.search(low):
+            continue
+        start = end
+        while start and _LEAD_THEN_KEY.match(mended[start - 1].lower()):
+            start -= 1
+        last = not any(_MENTION.search(later.lower()) for later in mended[end + 1:])
+        if start and (header := _HEADER_THEN_KEY.match(mended[start - 1].lower())):
+            found = [header] + [_LEAD_THEN_KEY.match(mended[i].lower())
+                                for i in range(start, end)]
+            start -= 1  # "Thank you, Elena, press 1.": the key's label comes after it
+        elif start < end and last:
+            found = [_LEAD_THEN_KEY.match(mended[i].lower()) for i in range(start, end)]
+        else:
+            continue
+        labels = [m["label"] for m in found[1:]] + [low.rstrip(" .;")]
+        lead_in = [found[0]["label"] + "."] if found[0]["label"].strip(" ,") else []
+        moved = [f"{m['press']} {label}." for m, label in zip(found, labels, strict=True)]
+        mended[start:end + 1] = [*lead_in, *moved]
+        end = start + len(lead_in) + len(moved) - 1
+    return mended
+
+
+def _figure_then_key(low: str) -> bool:
+    """Whether ``low`` is a statement's tail and a key ("on a credit limit of $8,000,
+    press 1"): what comes before the key gives a figure, so it is no option's label."""
+    mention = _MENTION.search(low)
+    return bool(mention and not low[mention.end():].strip(" .;") and figures(low[:mention.start()]))
+
+
 def figures(text: str) -> list[str]:
     """The figures a statement gives: amounts, dates, times, counts, digit strings."""
     found = (m.group(0).strip() for m in _FIGURE.finditer(text))
@@ -233,7 +340,7 @@ class PromptReader:
         reading.closed = vocab.has_phrase(lowered, vocab.closed_phrases)
         reading.speech_menu = _SPEECH_MENU.search(lowered) is not None
         reading.person = self.is_person(text)
-        for sentence in sentences(text):
+        for sentence in option_sentences(text):
             low = sentence.lower().replace("’", "'")
             options = self._options(sentence, low)
             if options:
@@ -342,7 +449,10 @@ class PromptReader:
     # --- entries -------------------------------------------------------------------------
 
     def _entry(self, low: str) -> EntryRequest | None:
+        low = _DIGITS_COMMA.sub(r"\1-digit ", low)
         match = _ENTRY.search(low)
+        if match and re.fullmatch(r"(?:or\s+)?to\s+", low[:match.start()]):
+            return None  # "To enter your date of birth.": what an option is for, no request
         question = None if match else _QUESTION.search(low)
         if match is None and question is None:
             return None
@@ -360,7 +470,7 @@ class PromptReader:
             count = _count(last.group(1))
         if date_format is not None:
             count = len(date_format)
-        field_text = _DIGITS.sub("", field_text).replace("  ", " ").strip()
+        field_text = _DIGITS.sub("", field_text).replace("  ", " ").strip() or field_text
         field_text = re.sub(r"^last\s+(?:of\s+)?(?:the\s+|your\s+)?", "", field_text)
         return EntryRequest(
             field=field_text,
@@ -404,13 +514,15 @@ class PromptReader:
             return bool(figures(low)) and not vocab.has_phrase(low, ["911", "988"])
         if vocab.has_phrase(low, vocab.hold_phrases) and not figures(low):
             return False
-        return len(vocab.terms(low)) >= 2
+        return len(vocab.terms(low)) >= 2 or bool(figures(low))  # "March 24 at 8:15 AM."
 
 
 def _clean(label: str) -> str:
     """An option label without its connectors ("or for billing questions," -> "billing
     questions") and leading articles."""
     label = label.strip(" ,;:-.!?")
+    while (header := _LABEL_HEADER.match(label)) and label[header.end():]:
+        label = label[header.end():]
     label = _LABEL_LEAD.sub("", label).strip(" ,;:-.!?")
     label = _LABEL_TAIL.sub("", label).strip(" ,;:-.!?")
     label = re.sub(r"^(?:your|the|a|an|our|su|sus|el|la|los|las)\s+", "", label)

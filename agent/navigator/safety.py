@@ -199,8 +199,14 @@ class SafetyPolicy(KeyGuard):
         actions = self.actions_in(label)
         affirms = self.affirms(option)
         normalized = vocab.normalize(label)
-        leads_with_action = any(p.match(normalized) for p in self._patterns.values())
-        if _INFO_WORDS.search(label) and not (affirms or leads_with_action):
+        # an action named before any word of information leads the label, and what
+        # follows is its object: "pay your statement balance now from your checking
+        # account", even behind a heading an STT ran in ("payment to pay your ...")
+        info = _INFO_WORDS.search(normalized)
+        first_action = min((m.start() for p in self._patterns.values()
+                            if (m := p.search(normalized))), default=len(normalized))
+        leads_with_action = info is not None and first_action < info.start()
+        if info is not None and not (affirms or leads_with_action):
             if actions & self.asked:  # "review, change or cancel it" for a change goal
                 return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
             return None  # "payment information", "order status", "balance or make a payment"
