@@ -198,9 +198,10 @@ class RecordedPrompts:
 RECORDED_PREFIX = "recorded:"
 FALLBACK_VOICE = "flite:slt"
 """The voice that reads what a recorded IVR has no file for."""
-CALLER_VOICE = "piper:joe"
-"""The navigator's own voice in audio mode: the one the IVR's STT hears best (word error
-0.106 against 0.136 to 0.354 for the other voices, README "Measured in audio mode")."""
+CALLER_VOICE = "flite:kal"
+"""The navigator's own voice in audio mode. Piper joe is heard best in whole sentences
+(README "Measured in audio mode") but its short phrases are not: "routing number" is
+heard as "Proud number"."""
 
 
 def prompt_audio(name: str) -> SynthesizedPrompts | RecordedPrompts:
