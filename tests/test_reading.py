@@ -586,3 +586,11 @@ def test_purpose_of_an_option_is_no_entry_request():
 def test_date_and_time_alone_are_a_statement():
     assert read("Your appointment is on a Monday. March 24 at 8:15 AM.").statements == [
         "Your appointment is on a Monday.", "March 24 at 8:15 AM."]
+
+
+def test_a_word_that_only_begins_like_a_continuation_continues_nothing():
+    # "Order status" begins with "or" but is an option of its own, not the rest of the
+    # sentence before it
+    assert [(k, label) for k, label, _, _ in options(
+        "To hear about the ways you can reach us online and by mail. Order status, press 2."
+    )] == [("2", "order status")]

@@ -26,7 +26,8 @@ from .runner import ScenarioRun
 
 
 def transcript_lines(events: list[CallEvent]) -> list[str]:
-    """The IVR's event log as ``[  12.3s] WHO  text`` lines; consecutive keys are joined."""
+    """An event log as ``[  12.3s] WHO  text`` lines; consecutive keys are joined. A
+    prompt without a speaker is what the navigator heard (``HEARD``, audio mode)."""
     lines: list[str] = []
     keys, keys_at = "", 0.0
 
@@ -43,7 +44,7 @@ def transcript_lines(events: list[CallEvent]) -> list[str]:
             continue
         flush()
         if isinstance(e, Prompt):
-            who = "HUMAN" if e.speaker == "human" else "IVR"
+            who = {"human": "HUMAN", None: "HEARD"}.get(e.speaker, "IVR")
             lines.append(f"[{e.at_s:6.1f}s] {who:<7} {e.text}")
         elif isinstance(e, CallerSpeech):
             lines.append(f"[{e.at_s:6.1f}s] CALLER  {e.text}")
@@ -89,12 +90,11 @@ def print_run(console: Console, run: ScenarioRun) -> None:
     console.print(f"[dim]goal:[/dim] {scenario.task.goal}")
     console.print(f"[dim]expect:[/dim] {scenario.expect.describe()}", markup=True,
                   highlight=False)
-    lines = transcript_lines(run.ivr_events)
+    events = run.ivr_events
     if run.hearing is not None:  # audio mode: what the navigator's STT made of each utterance
         heard = [e for e in run.result.events if isinstance(e, Prompt) and e.final]
-        lines = sorted(lines + [f"[{e.at_s:6.1f}s] HEARD   {e.text}" for e in heard],
-                       key=lambda line: float(line[1:7]))
-    for line in lines:
+        events = sorted([*events, *heard], key=lambda e: e.at_s)
+    for line in transcript_lines(events):
         console.print(line, markup=False, highlight=False)
     result = run.result.model_dump(mode="json", exclude={"events", "keys", "finished_at"})
     console.print("[dim]result:[/dim]", json.dumps(result, ensure_ascii=False), markup=True,

@@ -213,12 +213,10 @@ def sentences(text: str) -> list[str]:
 # pieces of an option are joined again, and keys put back beside their labels, before
 # the options are read.
 _OPTION_LEAD = re.compile(r"^(?:or\s+)?(?:to|for|if|para|si)\b")
-_CONTINUATION = re.compile(r"^(?:from|on|with|in|at|by|of|using|through|about|and|or|"
-                           rf"that|which|(?:please\s+)?{_VERB}\s+{_KEY}\W*$)")
 _BARE_KEY = re.compile(rf"^(?:please\s+)?{_VERB}\s+{_KEY}\W*$")
-_LEAD_THEN_KEY = re.compile(rf"^(?P<label>(?:to|if|for)\s.*?),?\s+"
-                            rf"(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})[\s.;]*$")
-_HEADER_THEN_KEY = re.compile(rf"^(?P<label>.*?),?\s+(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})"
+_CONTINUATION = re.compile(r"^(?:from|on|with|in|at|by|of|using|through|about|and|or|"
+                           r"that|which)\b|" + _BARE_KEY.pattern)
+_LABEL_THEN_KEY = re.compile(rf"^(?P<label>.*?),?\s+(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})"
                               r"[\s.;]*$")
 _DESIRE_ONLY = re.compile(r"^if you(?:'d| would)?\s+(?:like|want|wish|need)[\s.,;]*$")
 FRAGMENT_WORDS = 6
@@ -281,17 +279,13 @@ def _keys_before_labels(parts: list[str]) -> list[str]:
         low = mended[end].lower()
         if not _OPTION_LEAD.match(low) or "," in low or _MENTION.search(low):
             continue
-        start = end
-        while start and _LEAD_THEN_KEY.match(mended[start - 1].lower()):
-            start -= 1
+        start, found = end, []
+        while start and (m := _lead_then_key(mended[start - 1].lower())):
+            start, found = start - 1, [m, *found]
         last = not any(_MENTION.search(later.lower()) for later in mended[end + 1:])
-        if start and (header := _HEADER_THEN_KEY.match(mended[start - 1].lower())):
-            found = [header] + [_LEAD_THEN_KEY.match(mended[i].lower())
-                                for i in range(start, end)]
-            start -= 1  # "Thank you, Elena, press 1.": the key's label comes after it
-        elif start < end and last:
-            found = [_LEAD_THEN_KEY.match(mended[i].lower()) for i in range(start, end)]
-        else:
+        if start and (header := _LABEL_THEN_KEY.match(mended[start - 1].lower())):
+            start, found = start - 1, [header, *found]  # "Thank you, Elena, press 1."
+        elif not (found and last):
             continue
         labels = [m["label"] for m in found[1:]] + [low.rstrip(" .;")]
         lead_in = [found[0]["label"] + "."] if found[0]["label"].strip(" ,") else []
@@ -299,6 +293,12 @@ def _keys_before_labels(parts: list[str]) -> list[str]:
         mended[start:end + 1] = [*lead_in, *moved]
         end = start + len(lead_in) + len(moved) - 1
     return mended
+
+
+def _lead_then_key(low: str) -> re.Match[str] | None:
+    """``low`` as "to/if/for <label>, press <key>", or None."""
+    found = _LABEL_THEN_KEY.match(low)
+    return found if found and re.match(r"(?:to|if|for)\s", found["label"]) else None
 
 
 def _figure_then_key(low: str) -> bool:
