@@ -228,6 +228,25 @@ def test_a_referral_about_the_goal_ends_the_call_with_where_to_go():
     assert "summitcard.com" in result.answer
 
 
+def test_a_referral_before_a_menu_heard_again_ends_the_call():
+    # an STT runs the refusal into the menu after it and hears "redelivery" differently
+    # each time: the menu is still the one already tried, and a weak option is no way on
+    policy = _policy("Have my package delivered to my office instead of my apartment.")
+    menu = ("To hear that again, press 1. Press 2 if you'd like to schedule a {}. To send "
+            "this package to a different address, or have it held at a ParcelPoint store, "
+            "press 3. To track another package, press 4. For the main menu, press 9.")
+    assert policy.decide(heard(menu.format("redo-livery"))).actions == [PressKeys("3")]
+    assert policy.decide(heard("To deliver it to a different address, press 2. To go back, "
+                               "press 3.")).actions == [PressKeys("2")]
+    decision = policy.decide(heard(
+        "For security reasons, delivery to a different address can only be requested by the "
+        "shipper. Please contact the shipper to change the delivery address. "
+        + menu.format("read delivery")))
+    result = decision.actions[-1]
+    assert isinstance(result, RecordResult) and result.outcome == "failed"
+    assert "shipper" in result.answer
+
+
 def test_a_card_number_never_fills_a_zip_code_field():
     policy = _policy("Pay my bill.", card_number="4111111111111111")
     decision = policy.decide(heard("Enter the 5-digit billing ZIP code for this card."))

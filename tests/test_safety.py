@@ -269,6 +269,32 @@ def test_refuses_mail_when_the_goal_says_email(keys, expected):
     assert review("Order my transcript and email me a copy", keys, menu) == expected
 
 
+REDIRECT_MENU = ("To have this package held for pickup at the ParcelPoint Store on Massachusetts "
+                 "Avenue, press 1. To deliver it to a different address, press 2.")
+
+
+@pytest.mark.parametrize(("goal", "keys", "expected"), [
+    pytest.param("Have my package delivered to my office instead of my apartment.", "1",
+                 ("have this package held for pickup at the parcelpoint store on massachusetts "
+                  "avenue", "it would schedule: held for pickup, not delivered to an address"),
+                 id="store-hold-refused-for-an-address-change"),
+    pytest.param("Have my package delivered to my office instead of my apartment.", "2", None,
+                 id="address-change-allowed"),
+    pytest.param("Can you have it kept at a store so I can pick it up myself?", "1", None,
+                 id="store-hold-allowed"),
+])
+def test_a_delivery_change_goes_where_the_goal_says(goal, keys, expected):
+    # both are changes of the delivery; holding it at a store is not sending it elsewhere
+    assert review(goal, keys, REDIRECT_MENU) == expected
+
+
+def test_an_option_offering_both_ways_is_allowed():
+    menu = ("To send this package to a different address, or have it held at a ParcelPoint "
+            "store, press 3.")
+    assert review("Can you have it kept at a store so I can pick it up myself?", "3",
+                  menu) is None
+
+
 @pytest.mark.parametrize(("keys", "expected"), [
     pytest.param("1", ("order an official transcript",
                        "it would order: official, which the goal rules out"),

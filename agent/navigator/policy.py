@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 
 from ..call.events import ActionDeclined, CallEvent, Prompt
 from ..call.task import CallTask
@@ -267,7 +268,7 @@ class IvrPolicy:
             self.avoided[event.action] = event.reason
         if heard:
             reading = self.reader.read(heard)
-            if reading.greeting and not self.tried:  # the line's own greeting, not a department's
+            if reading.greeting and not any(self.tried.values()):  # the line's, before a key
                 self.relevance.learn_context(reading.greeting)
             self.turns.append(Turn(heard=heard, reading=reading))
         elif declined and self.turns and self.turns[-1].partial:
@@ -415,10 +416,10 @@ class IvrPolicy:
         if not any(self._names_our_subject(s) for s in said):
             return None  # about another service ("licenses cannot be ordered by phone")
         best = max(self.relevance.score(s, precision=False) for s in said)
-        tried = self.tried.get(reading.signature, set())
+        tried = self._tried_at(reading)
         if any(not self._is_navigation(o) and o.action not in tried
                and self.safety.refusal(o, reading) is None
-               and self._option_score(o, reading) >= max(CHOOSE_MIN, best / 2)
+               and self._option_score(o, reading) >= max(CHOOSE_MIN, best)
                for o in reading.options):
             return None  # it still offers a way on, not yet tried, as good as what it said
         on_path = self.on_goal_path and not any(
@@ -685,7 +686,7 @@ class IvrPolicy:
     def _choose(self, turn: Turn) -> Decision:
         reading = turn.reading
         vocab = self.vocab
-        tried = self.tried.setdefault(reading.signature, set())
+        tried = self._tried_at(reading)
         open_options = [o for o in reading.options
                         if o.action not in tried and o.key not in turn.declined]
 
@@ -862,9 +863,24 @@ class IvrPolicy:
                 return option
         return None
 
+    def _tried_at(self, reading: Reading) -> set[str]:
+        """The selectors already tried at this menu, also when it was heard before with
+        other words for some labels (an STT hears "redelivery" once, "redo-livery" the
+        next time): the same selectors, each label spelled at least 60% alike."""
+        signature = reading.signature
+        if signature not in self.tried:
+            labels = dict(signature)
+            for known in self.tried:
+                before = dict(known)
+                if before.keys() == labels.keys() and all(
+                        SequenceMatcher(None, before[a], labels[a]).ratio() >= 0.6
+                        for a in labels):
+                    return self.tried[known]
+        return self.tried.setdefault(signature, set())
+
     def _select(self, option: Option, turn: Turn, why: str, *,
                 on_path: bool | None = None) -> Decision:
-        self.tried.setdefault(turn.reading.signature, set()).add(option.action)
+        self._tried_at(turn.reading).add(option.action)
         self.safety.chose(option, turn.reading)
         if on_path is not None:
             self.on_goal_path = on_path
@@ -894,7 +910,7 @@ class IvrPolicy:
     def _say_goal(self, turn: Turn) -> Decision:
         """A speech menu that lists nothing that serves: say the goal, then its key
         words, then ask for a person."""
-        tried = self.tried.setdefault(turn.reading.signature, set())
+        tried = self._tried_at(turn.reading)
         for phrase in self._speech_phrases():
             if phrase not in tried:
                 tried.add(phrase)

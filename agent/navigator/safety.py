@@ -116,7 +116,8 @@ class SafetyPolicy(KeyGuard):
         self.pending: str | None = None  # the action the last allowed choice began
         self.amounts = amounts(goal)
         self.refuses_cost = bool(_REFUSES_COST.search(goal.lower()))
-        self.wanted, self.unwanted = self._qualifiers(goal)
+        named, self.unwanted = self._qualifiers(goal)
+        self.wanted = {group: values[0] for group, values in named.items()}
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
@@ -170,7 +171,17 @@ class SafetyPolicy(KeyGuard):
         bill", "Set up a payment plan") or after a wish ("I need to cancel ..."), not in a
         question about them ("what's the last day I can pay it?")."""
         asked, forbidden = set(), set()
-        for clause in _CLAUSES.split(goal.lower().replace("’", "'")):
+        goal = goal.lower().replace("’", "'")
+        for sentence in re.split(r"(?<=[.?!])\s+", goal):
+            asked_sentence = sentence.rstrip().endswith("?")
+            self._actions_of_sentence(sentence, asked_sentence, asked, forbidden)
+        return asked - forbidden
+
+    def _actions_of_sentence(self, sentence: str, question_mark: bool, asked: set[str],
+                             forbidden: set[str]) -> None:
+        # "Have my package delivered" asks for a delivery; "Has my aid been paid?" asks
+        # whether it was: an auxiliary first makes a question only before a question mark
+        for clause in _CLAUSES.split(sentence):
             clause = _ABOUT_A_THING.sub(" ", clause.strip())  # "my order status" asks nothing
             normalized = self.vocab.normalize(clause)
             for action, pattern in self._patterns.items():
@@ -179,14 +190,14 @@ class SafetyPolicy(KeyGuard):
                     continue
                 before = normalized[:found.start()].split()[-5:]
                 desire = _DESIRE.search(clause)
-                question = _QUESTION_WORDS.search(clause) or _AUXILIARY_FIRST.match(clause)
+                question = _QUESTION_WORDS.search(clause) or (
+                    _AUXILIARY_FIRST.match(clause) if question_mark else None)
                 if any(_NEGATION.fullmatch(w) for w in before):
                     forbidden.add(action)  # "don't switch me yet", "I don't want to pay"
                 elif desire and (question is None or question.start() > desire.start()):
                     asked.add(action)
                 elif not _NOT_IMPERATIVE.match(clause) and question is None:
                     asked.add(action)
-        return asked - forbidden
 
     def action_of(self, option: Option, reading: Reading) -> str | None:
         """The action choosing ``option`` takes on the customer's behalf, or None: the
@@ -245,10 +256,10 @@ class SafetyPolicy(KeyGuard):
                 or any(vocab.has_phrase(label, names) for names in vocab.languages.values())
                 or any(vocab.has_phrase(label, words) for words in vocab.navigation.values()))
 
-    def _qualifiers(self, text: str) -> tuple[dict[str, str], set[str]]:
-        """The qualifiers ``text`` asks for (group -> value: "channel" -> "email") and the
-        ones it rules out ("an official one" after "don't want")."""
-        wanted: dict[str, str] = {}
+    def _qualifiers(self, text: str) -> tuple[dict[str, list[str]], set[str]]:
+        """The qualifiers ``text`` names, by group in the order named ("channel" ->
+        ["by email"]), and the ones it rules out ("an official one" after "don't want")."""
+        named: dict[str, list[str]] = {}
         unwanted: set[str] = set()
         for clause in _CLAUSES.split(text.lower().replace("’", "'")):
             for group, values in self.vocab.qualifiers.items():
@@ -256,21 +267,23 @@ class SafetyPolicy(KeyGuard):
                     if self.vocab.has_phrase(clause, words):
                         if _NEGATION.search(clause):
                             unwanted.add(value)
-                        else:
-                            wanted.setdefault(group, value)
-        return wanted, unwanted
+                        elif value not in named.setdefault(group, []):
+                            named[group].append(value)
+        return named, unwanted
 
     def qualifier_mismatch(self, option: Option, reading: Reading) -> str | None:
         """Why ``option`` acts in another way than the goal asks ("by mail, not by
-        email"; "official", which the goal rules out), or None."""
+        email"; "official", which the goal rules out), or None. An option offering
+        several ways ("to a different address, or held at a store") is refused only when
+        none of them is the one asked."""
         # what the prompt says of the deed counts ("this claim will be filed on your Ford")
         text = " ".join([option.label, *reading.statements])
         found, _ = self._qualifiers(text)
-        for group, value in found.items():
-            if value in self.unwanted:
-                return f"{value}, which the goal rules out"
-            if group in self.wanted and self.wanted[group] != value:
-                return f"{value}, not {self.wanted[group]}"
+        for group, values in found.items():
+            if all(value in self.unwanted for value in values):
+                return f"{values[0]}, which the goal rules out"
+            if group in self.wanted and self.wanted[group] not in values:
+                return f"{values[0]}, not {self.wanted[group]}"
         return None
 
     def amount_mismatch(self, option: Option, reading: Reading) -> str | None:
