@@ -6,7 +6,7 @@ from __future__ import annotations
 from agent.call.events import ActionDeclined, Prompt
 from agent.call.task import CallTask
 from agent.navigator.brain import EnterSecret, PressKeys, RecordResult, Say
-from agent.navigator.policy import IvrPolicy, _format_date, _parse_date
+from agent.navigator.policy import CONFIDENT_CHOICE, IvrPolicy, _format_date, _parse_date
 from agent.navigator.vocabulary import load_vocabulary
 
 VOCAB = load_vocabulary()
@@ -32,6 +32,15 @@ def test_relevance_prefers_the_label_the_goal_explains():
     # "auto loan" shares "loan" with a home-loan goal, but "mortgage" is what it means
     policy = _policy("payoff quote for my home loan")
     assert policy.relevance.score("your mortgage") > policy.relevance.score("your auto loan")
+
+
+def test_a_label_listing_examples_scores_as_its_best_example():
+    # a long list of examples must not dilute the one the goal names
+    policy = _policy("My truck won't start and I need someone to give me a jump.")
+    label = "roadside assistance, such as a tow, a jump start or help with a flat tire"
+    assert policy.relevance.score(label) == policy.relevance.score(
+        "roadside assistance a jump start")
+    assert policy.relevance.score(label) >= CONFIDENT_CHOICE  # enough to leave the main path
 
 
 def test_menu_choice_presses_the_best_key():

@@ -564,6 +564,15 @@ def test_figures(text, expected):
                               ("2", "technical support or to check for an outage"),
                               ("3", "plan, usage or to make changes to your service")],
                  id="short-pieces-before-their-key"),
+    pytest.param("If you are calling about a missed delivery. Or. To change where a package "
+                 "is delivered, press 2.",
+                 [("2", "missed delivery or to change where a package is delivered")],
+                 id="lone-or-between-halves"),
+    pytest.param("To verify your identity, press 1. To enter the ZIP code where your vehicle "
+                 "is kept, for press 2 to enter the policyholder's date of birth.",
+                 [("1", "enter the zip code where your vehicle is kept"),
+                  ("2", "enter the policyholder's date of birth")],
+                 id="press-1-to-x-or-press-2-to-y-broken-up"),
     pytest.param("For billing, press 1. For sales, press 2. If you know your party's "
                  "extension, dial it now.", [("1", "billing"), ("2", "sales")],
                  id="well-punctuated-menu-untouched"),

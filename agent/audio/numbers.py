@@ -40,6 +40,10 @@ _MONEY = re.compile(r"(?<![\d.,])(?P<d>\d[\d,]*(?:\.\d\d)?) dollars?"
 _CENTS_AFTER = re.compile(r"(?P<d>\$\d[\d,]*) and (?P<c>\d{1,2}) cents?\b", re.I)
 # a "two" inside a number read digit by digit, which Whisper writes "to": "0 to 1000089"
 _TWO_AS_TO = re.compile(r"\b(?P<a>\d{1,3})\s+too?\s+(?P<b>\d(?:[\d ,]*\d)?)\b", re.I)
+# "212,774 dollars and 9 cents", which Whisper writes "$212,774.9"
+_ONE_DIGIT_CENTS = re.compile(r"(?P<d>\$\d[\d,]*)\.(?P<c>\d)(?!\d|[.,]\d)")
+# digits said one by one with pauses, which Whisper writes "0,2,1,0" or "6, 0, 9, 3"
+_DIGITS_WITH_PAUSES = re.compile(r"(?<![\d,.$])\d(?:,\s?\d){3,}(?![\d,]\d|\d)")
 # a clock time Whisper writes with a full stop ("4.35pm", "8.10 a.m.")
 _DOTTED_TIME = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])\.(?P<m>[0-5]\d)\s?(?P<ap>[ap])(?:\.m\.|m\b)",
                           re.I)
@@ -118,6 +122,8 @@ def normalize_numbers(text: str) -> str:
     text = _MONEY.sub(lambda m: f"${m.group('d')}" + (f".{int(m.group('c')):02d}"
                                                      if m.group("c") else ""), text)
     text = _CENTS_AFTER.sub(lambda m: f"{m.group('d')}.{int(m.group('c')):02d}", text)
+    text = _ONE_DIGIT_CENTS.sub(r"\g<d>.0\g<c>", text)
+    text = _DIGITS_WITH_PAUSES.sub(lambda m: " ".join(re.findall(r"\d", m.group(0))), text)
     text = _DOTTED_TIME.sub(lambda m: f"{m['h']}:{m['m']} {m['ap'].upper()}M", text)
     return _TWO_AS_TO.sub(_two_in_digits, text)
 

@@ -68,6 +68,12 @@ def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
 
 
+RENDERING = "r2"
+"""The voices' way of rendering, part of the cache's folder names: changed when it
+changes (r2: figures in their spoken form, Piper without sampling noise), so that older
+renders are not reused."""
+
+
 class SynthesizedPrompts:
     """Prompts spoken by ``voice``, cached in memory and on disk (8 kHz WAV files under
     the project's cache folder, keyed by voice and text); on hold, the music of
@@ -77,7 +83,7 @@ class SynthesizedPrompts:
                  music_file: Path = DEFAULT_HOLD_MUSIC) -> None:
         self.voice = voice
         self.music_file = music_file
-        self._dir = (cache or cache_dir() / "tts") / voice.id.replace(":", "_")
+        self._dir = (cache or cache_dir() / "tts") / f"{voice.id.replace(':', '_')}-{RENDERING}"
         self._memory: dict[str, np.ndarray] = {}
 
     def music(self) -> np.ndarray:

@@ -132,8 +132,10 @@ class WhisperTranscriber:
         segments, _ = self._model.transcribe(
             resample(audio, rate_hz, WHISPER_RATE_HZ), language=self.language, beam_size=1,
             initial_prompt=self.prompt, condition_on_previous_text=False,
-            # past one 30 s window, Whisper needs its timestamps to know where to go on
-            without_timestamps=audio.size < 25 * rate_hz, vad_filter=False)
+            # with timestamps: without them Whisper may end its text early on audio cut at
+            # the last word ("... call volume." for "... call volume. To continue
+            # holding, press 1."), and past one 30 s window it needs them to go on
+            without_timestamps=False, vad_filter=False)
         text = " ".join(s.text.strip() for s in segments
                         if s.no_speech_prob < 0.8)
         text = " ".join(NON_SPEECH.sub(" ", text).split())

