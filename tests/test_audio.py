@@ -21,6 +21,7 @@ from agent.audio.prompts import (
     RecordingError,
     SynthesizedPrompts,
 )
+from agent.audio.speech_form import spoken_form
 from agent.audio.stt import shared_transcriber
 from agent.audio.voices import voice
 from agent.harness.audio_metrics import word_error_rate
@@ -78,9 +79,28 @@ def test_line_level_and_noise() -> None:
     # a lone digit word that counts something
     ("It arrives in three to five business days.", "It arrives in 3 to 5 business days."),
     ("Please wait one minute.", "Please wait 1 minute."),
+    # "and 9 cents" written as one decimal; digits said with pauses written with commas
+    ("Your payoff quote is $212,774.9.", "Your payoff quote is $212,774.09."),
+    ("Our routing number is 0,2,1,0,0,0,0,8,9.", "Our routing number is 0 2 1 0 0 0 0 8 9."),
+    ("You entered 6, 0, 9, 3.", "You entered 6 0 9 3."),
+    ("You have 3,870 points.", "You have 3,870 points."),
 ])
 def test_number_normalisation(spoken: str, written: str) -> None:
     assert normalize_numbers(spoken) == written
+
+
+@pytest.mark.parametrize("text, said", [
+    ("worth $38.70 as a credit", "worth 38 dollars and 70 cents as a credit"),
+    ("a payoff of $8,316.42", "a payoff of 8,316 dollars and 42 cents"),
+    ("a $1.00 fee, $500.00 and $0.05", "a 1 dollar fee, 500 dollars and 5 cents"),
+    ("ending in 4458.", "ending in 4, 4, 5, 8."),
+    ("Our routing number is 0 2 1 0 0 9.", "Our routing number is 0, 2, 1, 0, 0, 9."),
+    ("Call 971-555-0163.", "Call 9, 7, 1, 5, 5, 5, 0, 1, 6, 3."),
+    ("Serving drivers since 1962, 3,870 points, 18.4 miles at 8:15 AM, press 1.",
+     "Serving drivers since 1962, 3,870 points, 18.4 miles at 8:15 AM, press 1."),
+])
+def test_figures_are_given_to_the_voice_as_an_ivr_says_them(text: str, said: str) -> None:
+    assert spoken_form(text) == said
 
 
 def test_menu_punctuation_put_back_after_keys() -> None:
