@@ -288,6 +288,14 @@ def test_a_delivery_change_goes_where_the_goal_says(goal, keys, expected):
     assert review(goal, keys, REDIRECT_MENU) == expected
 
 
+def test_the_label_names_the_way_before_the_prompt_does():
+    # the prompt names both ways; the option still mails it
+    menu = ("We can mail or email your transcript. To receive it by mail, press 1. To "
+            "receive it by email, press 2.")
+    assert review("Order my transcript and email me a copy", "1", menu) is not None
+    assert review("Order my transcript and email me a copy", "2", menu) is None
+
+
 def test_an_option_offering_both_ways_is_allowed():
     menu = ("To send this package to a different address, or have it held at a ParcelPoint "
             "store, press 3.")

@@ -277,8 +277,9 @@ class SafetyPolicy(KeyGuard):
         several ways ("to a different address, or held at a store") is refused only when
         none of them is the one asked."""
         # what the prompt says of the deed counts ("this claim will be filed on your Ford")
-        text = " ".join([option.label, *reading.statements])
-        found, _ = self._qualifiers(text)
+        # where the label itself names no way of that kind
+        found, _ = self._qualifiers(" ".join(reading.statements))
+        found.update(self._qualifiers(option.label)[0])
         for group, values in found.items():
             if all(value in self.unwanted for value in values):
                 return f"{values[0]}, which the goal rules out"
