@@ -81,6 +81,7 @@ def test_line_level_and_noise() -> None:
     ("Please wait one minute.", "Please wait 1 minute."),
     # "and 9 cents" written as one decimal; digits said with pauses written with commas
     ("Your payoff quote is $212,774.9.", "Your payoff quote is $212,774.09."),
+    ("Your balance is $2.417.53.", "Your balance is $2,417.53."),
     ("Our routing number is 0,2,1,0,0,0,0,8,9.", "Our routing number is 0 2 1 0 0 0 0 8 9."),
     ("You entered 6, 0, 9, 3.", "You entered 6 0 9 3."),
     ("You have 3,870 points.", "You have 3,870 points."),

@@ -40,6 +40,8 @@ _MONEY = re.compile(r"(?<![\d.,])(?P<d>\d[\d,]*(?:\.\d\d)?) dollars?"
 _CENTS_AFTER = re.compile(r"(?P<d>\$\d[\d,]*) and (?P<c>\d{1,2}) cents?\b", re.I)
 # a "two" inside a number read digit by digit, which Whisper writes "to": "0 to 1000089"
 _TWO_AS_TO = re.compile(r"\b(?P<a>\d{1,3})\s+too?\s+(?P<b>\d(?:[\d ,]*\d)?)\b", re.I)
+# thousands Whisper separates with a full stop: "$2.417.53" is $2,417.53
+_DOTTED_THOUSANDS = re.compile(r"\$\d{1,3}(?:\.\d{3})+\.\d{1,2}(?!\d)")
 # "212,774 dollars and 9 cents", which Whisper writes "$212,774.9"
 _ONE_DIGIT_CENTS = re.compile(r"(?P<d>\$\d[\d,]*)\.(?P<c>\d)(?!\d|[.,]\d)")
 # digits said one by one with pauses, which Whisper writes "0,2,1,0" or "6, 0, 9, 3"
@@ -122,6 +124,8 @@ def normalize_numbers(text: str) -> str:
     text = _MONEY.sub(lambda m: f"${m.group('d')}" + (f".{int(m.group('c')):02d}"
                                                      if m.group("c") else ""), text)
     text = _CENTS_AFTER.sub(lambda m: f"{m.group('d')}.{int(m.group('c')):02d}", text)
+    text = _DOTTED_THOUSANDS.sub(lambda m: m.group(0).replace(".", ",", m.group(0).count(".")
+                                                            - 1), text)
     text = _ONE_DIGIT_CENTS.sub(r"\g<d>.0\g<c>", text)
     text = _DIGITS_WITH_PAUSES.sub(lambda m: " ".join(re.findall(r"\d", m.group(0))), text)
     text = _DOTTED_TIME.sub(lambda m: f"{m['h']}:{m['m']} {m['ap'].upper()}M", text)
