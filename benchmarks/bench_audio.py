@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from agent.audio.line import LINE_RATE_HZ, PhoneLine
-from agent.audio.prompts import SynthesizedPrompts, prompt_audio
+from agent.audio.prompts import CALLER_VOICE, SynthesizedPrompts, prompt_audio
 from agent.audio.recorder import prompt_texts
 from agent.audio.stt import shared_transcriber
 from agent.audio.voices import VOICES, voice
@@ -76,7 +76,7 @@ def stt_figures(voice_ids: list[str], model: str) -> None:
 
 def call_figures(voice_ids: list[str], folder: Path, model: str, gap_s: float) -> None:
     files = find_scenario_files(folder)
-    caller = SynthesizedPrompts(voice("flite:kal"))
+    caller = SynthesizedPrompts(voice(CALLER_VOICE))
     print(f"\naudio-mode calls, {len(files)} scenarios of {folder} each, segments closed "
           f"by {gap_s} s pauses:")
     print(f"  {'voice':<22} {'passed':>7} {'latency s':>9} {'to goal/bound':>13} "

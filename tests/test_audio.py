@@ -16,6 +16,7 @@ from agent.audio.menu_text import repunctuate_menu
 from agent.audio.numbers import normalize_numbers
 from agent.audio.player import LinePlayer
 from agent.audio.prompts import (
+    CALLER_VOICE,
     HOLD_MUSIC_LEVEL_DBFS,
     RecordedPrompts,
     RecordingError,
@@ -94,9 +95,10 @@ def test_number_normalisation(spoken: str, written: str) -> None:
     ("worth $38.70 as a credit", "worth 38 dollars and 70 cents as a credit"),
     ("a payoff of $8,316.42", "a payoff of 8,316 dollars and 42 cents"),
     ("a $1.00 fee, $500.00 and $0.05", "a 1 dollar fee, 500 dollars and 5 cents"),
-    ("ending in 4458.", "ending in 4, 4, 5, 8."),
-    ("Our routing number is 0 2 1 0 0 9.", "Our routing number is 0, 2, 1, 0, 0, 9."),
-    ("Call 971-555-0163.", "Call 9, 7, 1, 5, 5, 5, 0, 1, 6, 3."),
+    ("ending in 4458.", "ending in 4 4 5 8."),
+    ("Our routing number is 0 2 1 0 0 0 0 8 9.", "Our routing number is 0 2 1. 0 0 0. 0 8 9."),
+    ("Your policy number is 7715002946.", "Your policy number is 7 7 1. 5 0 0. 2 9 4 6."),
+    ("Call 971-555-0163.", "Call 9 7 1. 5 5 5. 0 1 6 3."),
     ("Serving drivers since 1962, 3,870 points, 18.4 miles at 8:15 AM, press 1.",
      "Serving drivers since 1962, 3,870 points, 18.4 miles at 8:15 AM, press 1."),
 ])
@@ -178,7 +180,7 @@ def test_key_mid_prompt_cuts_the_prompt() -> None:
 ])
 def test_audio_mode_scenario(scenario: str, voice_id: str) -> None:
     loaded = load_scenario(SCENARIOS_DIR / scenario)
-    mode = AudioMode(SynthesizedPrompts(voice(voice_id)), SynthesizedPrompts(voice("flite:kal")))
+    mode = AudioMode(SynthesizedPrompts(voice(voice_id)), SynthesizedPrompts(voice(CALLER_VOICE)))
     run = run_virtual(run_scenario(loaded, audio=mode))
     assert run.verdict.passed, run.verdict.reasons
     assert run.hearing is not None and run.hearing.segments > 0
@@ -210,7 +212,7 @@ def test_a_key_mid_prompt_stops_the_audio_on_the_line() -> None:
     from agent.transport.base import LoopClock
 
     ivr = load_ivr(SCENARIOS_DIR / "ivrs" / "first_meridian_bank.yaml")
-    prompts = SynthesizedPrompts(voice("flite:kal"))
+    prompts = SynthesizedPrompts(voice(CALLER_VOICE))
 
     async def call() -> tuple[list, float, float]:
         clock = LoopClock()
@@ -244,7 +246,7 @@ def test_recorded_ivr_scenario_in_audio_mode() -> None:
     loaded = load_scenario(SCENARIOS_DIR / "bank" / "card_due_date.yaml")
     prompts = RecordedPrompts(RECORDED_BANK, fallback=SynthesizedPrompts(voice("flite:slt")))
     run = run_virtual(run_scenario(loaded, audio=AudioMode(
-        prompts, SynthesizedPrompts(voice("flite:kal")))))
+        prompts, SynthesizedPrompts(voice(CALLER_VOICE)))))
     assert run.verdict.passed, run.verdict.reasons
 
 

@@ -366,6 +366,25 @@ def test_representative_waits_after_a_long_reply():
     )
 
 
+def test_representative_does_not_check_on_a_caller_who_is_speaking():
+    # guards against "Are you still there?" while a long answer is still being spoken
+    engine = at_representative()
+    engine.caller_speaking()
+    assert engine.next_timer_s is None
+    engine.advance(30)
+    reply = only(engine.hear("I want to dispute a charge."), Prompt)
+    assert STILL_THERE not in [e.text for e in reply]
+
+
+def test_speech_with_no_words_starts_the_wait_again():
+    engine = started(MENU)
+    engine.caller_speaking()
+    assert engine.next_timer_s is None
+    engine.advance(2)
+    engine.hear("")  # nothing recognised
+    assert engine.next_timer_s == pytest.approx(engine.now_s + 5)
+
+
 # --- how calls end ----------------------------------------------------------------------
 
 

@@ -35,23 +35,44 @@ def _money(match: re.Match[str]) -> str:
     return _plural(cents, "cent") if cents else _plural(dollars, "dollar")
 
 
+def _groups(digits: str) -> list[str]:
+    """``digits`` in the groups an IVR reads them in: up to six as one, eight or more
+    that four divides in fours (a card number), else threes with a last four or two
+    (a phone number's 3-3-4)."""
+    n = len(digits)
+    if n <= 6:
+        return [digits]
+    size = 4 if n % 4 == 0 else 3
+    cut = [digits[i:i + size] for i in range(0, n, size)]
+    if len(cut[-1]) == 1:  # 10 digits: 3-3-4, not 3-3-3-1
+        cut[-2:] = [cut[-2] + cut[-1]]
+    return cut
+
+
+def _said_digits(digits: str) -> str:
+    # a pause between groups: Whisper miscounts a run of zeros said evenly ("0 2 1 0 0 0 0
+    # 8 9" heard with five zeros, with any voice here) but not one said in groups
+    return ". ".join(" ".join(group) for group in _groups(digits))
+
+
 def _digits(match: re.Match[str]) -> str:
     run = match.group(0)
     if len(run) == 4 and int(run) in _YEAR:
         return run  # "since 1962" is a year
-    return ", ".join(run)
+    return _said_digits(run)
 
 
 def spoken_form(text: str) -> str:
     """``text`` as an IVR says it: amounts in dollars and cents ("$38.70" -> "38 dollars
     and 70 cents", "$500.00" -> "500 dollars"); numbers of four digits or more, phone
-    numbers and numbers written digit by digit said one digit at a time, with the pause
-    a concatenating IVR leaves between its digit recordings ("ending in 4458" -> "ending
-    in 4, 4, 5, 8"; a four-digit year stays). Quantities written with thousands
+    numbers and numbers written digit by digit said one digit at a time, in groups with a
+    pause between them, as IVRs read account and phone numbers ("ending in 4458" ->
+    "ending in 4 4 5 8"; "0 2 1 0 0 0 0 8 9" -> "0 2 1. 0 0 0. 0 8 9"; a four-digit year
+    stays). Quantities written with thousands
     separators ("3,870 points"), clock times, dates and short numbers are left to the
     voice."""
     text = _MONEY.sub(_money, text)
-    text = _DIGIT_GROUPS.sub(lambda m: ", ".join(", ".join(g) for g in m.group(0).split("-")),
+    text = _DIGIT_GROUPS.sub(lambda m: ". ".join(" ".join(g) for g in m.group(0).split("-")),
                              text)
-    text = _SPACED_DIGITS.sub(lambda m: ", ".join(m.group(0).split()), text)
+    text = _SPACED_DIGITS.sub(lambda m: _said_digits(m.group(0).replace(" ", "")), text)
     return _DIGIT_RUN.sub(_digits, text)

@@ -99,6 +99,7 @@ class IvrEngine:
         self._node_id = ""
         self._retries = 0
         self._deadline_s: float | None = None
+        self._words_awaited = False  # the caller began to speak: a no-input wait stopped
         self._collector: DigitCollector | None = None
         self._hold_started_s = 0.0
         self._hold_end_s = 0.0
@@ -196,10 +197,22 @@ class IvrEngine:
             self._deadline_s -= self.now_s - at_s
         self.now_s = at_s
 
+    def caller_speaking(self) -> list[CallEvent]:
+        """The caller began to speak now (a line carrying audio hears speech before its
+        words): a menu's or a person's wait for an answer stops, as a recogniser's start
+        of speech or a listening person stops it, until the words come (:meth:`hear`)."""
+        if isinstance(self._node, MenuNode | HumanNode) and self._deadline_s is not None:
+            self._deadline_s, self._words_awaited = None, True
+        return self._take()
+
     def hear(self, text: str) -> list[CallEvent]:
-        """The caller said ``text`` now (speech lasting per word count)."""
+        """The caller said ``text`` now (speech lasting per word count; no words after
+        :meth:`caller_speaking` start the wait for an answer again)."""
+        awaited, self._words_awaited = self._words_awaited, False
         if self.ended or not text.strip():
-            return []
+            if awaited and not self.ended:
+                self._deadline_s = self.now_s + self.ivr.timeouts.no_input_s
+            return self._take()
         self._late_terminator = None
         node = self._node
         secret = isinstance(node, CollectNode) and node.secret and spoken_to_keys(text)

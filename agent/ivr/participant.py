@@ -123,9 +123,12 @@ class MockIvrAgent(Agent):
             task.hear(text)
 
     def heard_prompt(self, prompt: Prompt) -> None:
-        """What the IVR's STT heard of the caller's audio (final utterances count)."""
+        """What the IVR's STT heard of the caller's audio (final utterances count; a
+        partial one says the caller is speaking, so no wait for an answer runs out)."""
         if prompt.final:
             self.heard(prompt.text)
+        else:
+            self.runner.caller_speaking()
 
     def _on_track(self, track: rtc.Track, _publication: rtc.RemoteTrackPublication,
                   participant: rtc.RemoteParticipant) -> None:

@@ -96,10 +96,13 @@ class IvrRunner:
         self._apply(lambda: self.engine.press(key),
                     barge_in=self._streams and not self.engine.ignores_key(key))
 
+    def caller_speaking(self) -> None:
+        """The caller began to speak now (its words come later, through :meth:`hear`)."""
+        self._apply(self.engine.caller_speaking)
+
     def hear(self, text: str) -> None:
-        """The caller said ``text`` now."""
-        if text.strip():
-            self._apply(lambda: self.engine.hear(text))
+        """The caller said ``text`` now (nothing recognised: empty)."""
+        self._apply(lambda: self.engine.hear(text))
 
     def hang_up(self, reason: str) -> None:
         """The caller hung up (or its side of the line went away)."""

@@ -84,10 +84,10 @@ _SPEECH_MENU = re.compile(
     r"reason|how)|briefly (?:tell|describe|say)|the reason for your call|what you(?:'re| are) "
     r"calling about|say the name of|how can i help you|what can i help you with|"
     r"describe (?:your|the) (?:issue|problem|reason))")
-_ENTRY = re.compile(
+_ENTRY = re.compile(  # "enter or save your ...": an STT's "say"
     r"(?<![a-z])(?P<verb>(?:please\s+)?(?:re-?)?(?:enter|key in|type|input|dial|punch in|"
-    r"say or enter|enter or say|say|tell me|provide|give me|speak|marque|ingrese|introduzca|"
-    r"diga|oprima))\s+(?:in\s+)?(?:your|the|a|an|its|his|her|their|su|el|la)\s+"
+    r"say or enter|enter or sa(?:y|ve)|say|tell me|provide|give me|speak|marque|ingrese|"
+    r"introduzca|diga|oprima))\s+(?:in\s+)?(?:your|the|a|an|its|his|her|their|su|el|la)\s+"
     r"(?P<field>[^,.;?!]+)")
 _QUESTION = re.compile(r"\bwhat(?:'s| is)\s+(?:your|the)\s+(?P<field>[^,.;?!]+)\?")
 _FIELD_STOP = re.compile(

@@ -130,6 +130,7 @@ class AudioLine:
 
     async def _say(self, text: str) -> None:
         audio = self.line.carry(self.caller_voice.audio(text), LINE_RATE_HZ)
+        self._ivr.caller_speaking()
         await asyncio.sleep(audio.size / LINE_RATE_HZ)  # the navigator speaking
         transcript = self.transcriber.transcribe(audio)
         await asyncio.sleep(modelled_decode_s(audio.size / LINE_RATE_HZ))
