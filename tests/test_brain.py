@@ -256,6 +256,12 @@ def test_a_referral_before_a_menu_heard_again_ends_the_call():
     assert "shipper" in result.answer
 
 
+def test_a_card_expiration_has_no_day():
+    policy = _policy("Renew my registration and pay with my Visa.", card_expiration="08/28")
+    decision = policy.decide(heard("Enter the card's expiration date."))
+    assert decision.actions == [PressKeys("0828")]
+
+
 def test_a_card_number_never_fills_a_zip_code_field():
     policy = _policy("Pay my bill.", card_number="4111111111111111")
     decision = policy.decide(heard("Enter the 5-digit billing ZIP code for this card."))

@@ -581,6 +581,12 @@ def test_options_across_stt_full_stops(heard, expected):
     assert [(key, label) for key, label, _, _ in options(heard)] == expected
 
 
+def test_expiration_as_the_two_digit_month_and_the_two_digit_year():
+    entry = read("Enter the card's expiration date, as the two-digit month and the two-digit "
+                 "year.").entry
+    assert entry is not None and (entry.date_format, entry.digits) == ("MMYY", 4)
+
+
 def test_field_name_across_an_stt_comma():
     entry = read("For your security, please enter the five digits, ZIP code of your billing "
                  "address.").entry

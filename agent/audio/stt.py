@@ -35,6 +35,10 @@ IVR_VOCABULARY_PROMPT = (
 """Whisper's ``initial_prompt``: the wording and punctuation of phone menus."""
 
 
+UNDECODED_TAIL_S = 1.0
+"""Seconds of an utterance after Whisper's last segment past which it is decoded again
+without timestamps (an utterance's audio ends at its speech, so such a tail holds
+words)."""
 NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|[♪♫]+")
 """What Whisper writes for sounds that are not words ("(upbeat music)", "[MUSIC]", "♪"):
 hold music is not speech."""
@@ -129,17 +133,31 @@ class WhisperTranscriber:
         started = time.perf_counter()
         if audio.size < rate_hz // 10:  # under 100 ms: nothing Whisper can read
             return Transcript("", time.perf_counter() - started)
-        segments, _ = self._model.transcribe(
-            resample(audio, rate_hz, WHISPER_RATE_HZ), language=self.language, beam_size=1,
-            initial_prompt=self.prompt, condition_on_previous_text=False,
-            # with timestamps: without them Whisper may end its text early on audio cut at
-            # the last word ("... call volume." for "... call volume. To continue
-            # holding, press 1."), and past one 30 s window it needs them to go on
-            without_timestamps=False, vad_filter=False)
-        text = " ".join(s.text.strip() for s in segments
-                        if s.no_speech_prob < 0.8)
-        text = " ".join(NON_SPEECH.sub(" ", text).split())
+        audio = resample(audio, rate_hz, WHISPER_RATE_HZ)
+        segments = self._segments(audio, timestamps=True)
+        text = self._text(segments)
+        # Whisper may stop before the end of audio cut at its last word, with timestamps
+        # ("... where your vehicle is kept or" for "..., or press 2 to enter the date of
+        # birth") or without them ("... call volume." for "... call volume. To continue
+        # holding, press 1."), rarely both: with them, what it left is known
+        left_s = audio.size / WHISPER_RATE_HZ - (segments[-1].end if segments else 0.0)
+        if segments and left_s > UNDECODED_TAIL_S:
+            text = max(text, self._text(self._segments(audio, timestamps=False)), key=len)
         return Transcript(normalize_numbers(text), time.perf_counter() - started)
+
+    def _segments(self, audio: np.ndarray, *, timestamps: bool) -> list:
+        # past one 30 s window Whisper needs its timestamps to know where to go on
+        segments, _ = self._model.transcribe(
+            audio, language=self.language, beam_size=1, initial_prompt=self.prompt,
+            condition_on_previous_text=False,
+            without_timestamps=not timestamps and audio.size < 25 * WHISPER_RATE_HZ,
+            vad_filter=False)
+        return list(segments)
+
+    @staticmethod
+    def _text(segments: list) -> str:
+        text = " ".join(s.text.strip() for s in segments if s.no_speech_prob < 0.8)
+        return " ".join(NON_SPEECH.sub(" ", text).split())
 
 
 @cache

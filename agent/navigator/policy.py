@@ -585,8 +585,10 @@ class IvrPolicy:
         kind = self._kind(entry.field) or self._kind(fact)
         if entry.date_format or kind in ("date_of_birth", "date", "expiration"):
             parsed = _parse_date(value)
-            if parsed is not None:
-                return _format_date(parsed, entry.date_format or "MMDDYYYY")
+            if parsed is not None:  # a card's expiration has no day
+                expiration = "expiration" in self._kinds(entry.field) | self._kinds(fact)
+                default = "MMYY" if expiration else "MMDDYYYY"
+                return _format_date(parsed, entry.date_format or default)
         digits = re.sub(r"\D", "", value)
         if entry.amount:
             match = re.search(r"(\d[\d,]*)(?:\.(\d{1,2}))?", value)

@@ -111,8 +111,8 @@ _DATE_FORMATS = [
     (re.compile(r"\bmm\s*/?\s*dd\s*/?\s*yy\b|two digits? for the month,? two (?:digits? )?"
                 r"for the day,? and two (?:digits? )?for the year|six[- ]digit date"),
      "MMDDYY"),
-    (re.compile(r"\bmm\s*/?\s*yy\b|month and (?:a )?(?:two[- ]digit )?year|four[- ]digit "
-                r"expiration"), "MMYY"),
+    (re.compile(r"\bmm\s*/?\s*yy\b|month,? and (?:a |the )?(?:two[- ]digit )?year|"
+                r"four[- ]digit expiration"), "MMYY"),
 ]
 _READBACK = re.compile(
     r"\b(?:you entered|you said|i heard|i have|you(?:'ve| have) entered|that was|usted marc[oó]|"
