@@ -204,10 +204,11 @@ class RecordedPrompts:
 RECORDED_PREFIX = "recorded:"
 FALLBACK_VOICE = "flite:slt"
 """The voice that reads what a recorded IVR has no file for."""
-CALLER_VOICE = "flite:awb"
-"""The navigator's own voice in audio mode: the one whose short phrases (what it says to
-a speech menu: "registrar", "routing number", "billing") Whisper tiny.en heard best, 12
-of 16 (flite kal 8, rms 9, Piper joe 9; README "Measured in audio mode")."""
+CALLER_VOICE = "flite:kal"
+"""The navigator's own voice in audio mode. Of 16 speech-menu phrases Whisper tiny.en
+heard 12 right from flite awb and 8 from kal, but over the LiveKit server awb's "routing
+number" was heard as "Writing number" (kal's was right in every run); README "Measured in
+audio mode"."""
 
 
 def prompt_audio(name: str) -> SynthesizedPrompts | RecordedPrompts:
