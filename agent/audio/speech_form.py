@@ -49,17 +49,17 @@ def _groups(digits: str) -> list[str]:
     return cut
 
 
-def _said_digits(digits: str) -> str:
+def _said_groups(groups: list[str]) -> str:
     # a pause between groups: Whisper miscounts a run of zeros said evenly ("0 2 1 0 0 0 0
     # 8 9" heard with five zeros, with any voice here) but not one said in groups
-    return ". ".join(" ".join(group) for group in _groups(digits))
+    return ". ".join(" ".join(group) for group in groups)
 
 
 def _digits(match: re.Match[str]) -> str:
     run = match.group(0)
     if len(run) == 4 and int(run) in _YEAR:
         return run  # "since 1962" is a year
-    return _said_digits(run)
+    return _said_groups(_groups(run))
 
 
 def spoken_form(text: str) -> str:
@@ -68,11 +68,10 @@ def spoken_form(text: str) -> str:
     numbers and numbers written digit by digit said one digit at a time, in groups with a
     pause between them, as IVRs read account and phone numbers ("ending in 4458" ->
     "ending in 4 4 5 8"; "0 2 1 0 0 0 0 8 9" -> "0 2 1. 0 0 0. 0 8 9"; a four-digit year
-    stays). Quantities written with thousands
-    separators ("3,870 points"), clock times, dates and short numbers are left to the
-    voice."""
+    stays). Quantities written with thousands separators ("3,870 points"), clock times,
+    dates and short numbers are left to the voice."""
     text = _MONEY.sub(_money, text)
-    text = _DIGIT_GROUPS.sub(lambda m: ". ".join(" ".join(g) for g in m.group(0).split("-")),
-                             text)
-    text = _SPACED_DIGITS.sub(lambda m: _said_digits(m.group(0).replace(" ", "")), text)
+    text = _DIGIT_GROUPS.sub(lambda m: _said_groups(m.group(0).split("-")), text)
+    text = _SPACED_DIGITS.sub(lambda m: _said_groups(_groups(m.group(0).replace(" ", ""))),
+                              text)
     return _DIGIT_RUN.sub(_digits, text)
