@@ -120,6 +120,20 @@ def test_repeated_prompt_ends_the_loop():
     assert "repeated" in record.reason
 
 
+def test_one_option_that_does_not_serve_is_heard_out_before_giving_up():
+    # a menu read aloud may pause after its first option (or its start was not heard):
+    # one option is no whole menu, so the call waits for the rest, or for its repeat
+    policy = _policy("What is my checking balance?")
+    assert policy.decide(heard("For store hours, press 1.")).actions == []
+    assert policy.decide(heard("For checking accounts, press 2.")).actions == [PressKeys("2")]
+
+    policy = _policy("What is my checking balance?")
+    assert policy.decide(heard("For store hours, press 1.")).actions == []
+    record = policy.decide(heard("I didn't hear a selection. For store hours, press one.")
+                           ).actions[0]
+    assert isinstance(record, RecordResult) and record.outcome == "failed"
+
+
 def test_nothing_new_heard_means_no_move():
     # e.g. a reply asked for after keys were pressed, with nothing said since
     policy = _policy("What is my checking balance?")

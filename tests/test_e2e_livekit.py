@@ -127,8 +127,12 @@ def test_both_transports_make_the_same_call(over_the_server, path):
 
 
 def _call_story(result, events) -> str:
-    """Why a call over the server went its way: its reason and what the IVR logged."""
-    return "\n".join([f"reason: {result.reason}", *(e.model_dump_json() for e in events)])
+    """Why a call over the server went its way: its reason, what the navigator heard and
+    what the IVR logged."""
+    heard = [f"navigator heard at {e.at_s:.2f} s: {e.text!r}" for e in result.events
+             if e.type == "prompt" and e.final]
+    return "\n".join([f"reason: {result.reason}", *heard,
+                      *(e.model_dump_json() for e in events)])
 
 
 @pytest.mark.parametrize("path", find_scenario_files(SCENARIOS_DIR / "bank"),

@@ -51,6 +51,7 @@ class LineTrack:
         self._source = rtc.AudioSource(LINE_RATE_HZ, 1, queue_size_ms=QUEUE_MS)
         self._player = LinePlayer(voice, self.line)
         self._task: asyncio.Task[None] | None = None
+        self._publication: rtc.LocalTrackPublication | None = None
 
     def seconds(self, text: str) -> float:
         """How long ``text`` takes to say (seconds)."""
@@ -59,9 +60,20 @@ class LineTrack:
     async def start(self) -> None:
         """Publish the track and start playing (line noise until something is said)."""
         track = rtc.LocalAudioTrack.create_audio_track(self.name, self._source)
-        await self.room.local_participant.publish_track(
+        self._publication = await self.room.local_participant.publish_track(
             track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
         self._task = asyncio.create_task(self._play(), name=self.name)
+
+    async def heard(self, timeout_s: float) -> bool:
+        """Wait until someone in the room subscribed to the started track, at most
+        ``timeout_s`` seconds: whether they did. Audio played before that is lost to them."""
+        if self._publication is None:
+            raise RuntimeError("the track is not started")
+        try:
+            await asyncio.wait_for(self._publication.wait_for_subscription(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
 
     async def aclose(self) -> None:
         if self._task is not None:
@@ -104,19 +116,39 @@ class LineTrack:
                 pcm.tobytes(), LINE_RATE_HZ, 1, FRAME))
 
 
-async def hear_track(track: rtc.Track, hearing: Hearing, now_s: Callable[[], float]) -> None:
+async def hear_track(track: rtc.Track, hearing: Hearing | asyncio.Future[Hearing],
+                     now_s: Callable[[], float]) -> None:
     """Feed ``track`` (resampled to 8 kHz mono) to ``hearing`` window by window, each
     stamped with ``now_s()`` (call seconds) as it arrives, until the track ends or the
-    task is cancelled. The hearing must have been started."""
+    task is cancelled.
+
+    ``hearing`` may be a future still loading it (its models take seconds, more on a
+    loaded machine, and the far end may already speak): the track is read from the start
+    and what arrives meanwhile is fed, with its arrival times, once it is ready. The
+    hearing must have been started; closing it is the caller's.
+
+    Raises:
+        Exception: whatever loading the hearing raised.
+    """
+    if isinstance(hearing, Hearing):
+        ready: asyncio.Future[Hearing] = asyncio.get_running_loop().create_future()
+        ready.set_result(hearing)
+    else:
+        ready = hearing
     stream = rtc.AudioStream(track, sample_rate=LINE_RATE_HZ, num_channels=1)
     pending = np.zeros(0, np.float32)
+    backlog: list[tuple[np.ndarray, float]] = []  # windows not yet fed
     try:
         async for event in stream:
             samples = np.frombuffer(event.frame.data, np.int16).astype(np.float32)
             pending = np.concatenate([pending, samples / 32768.0])
             while pending.size >= WINDOW:
                 window, pending = pending[:WINDOW], pending[WINDOW:]
-                hearing.feed(window, now_s())
+                backlog.append((window, now_s()))
+            if ready.done():
+                for window, end_s in backlog:
+                    ready.result().feed(window, end_s)
+                backlog.clear()
     finally:
         await stream.aclose()
 

@@ -41,6 +41,10 @@ IVR_TRACK = "ivr-audio"
 """The mock IVR's audio track (audio mode)."""
 CALLER_WAIT_S = 60.0
 """How long the mock IVR waits in its room for the navigator before leaving."""
+MEDIA_WAIT_S = 10.0
+"""In audio mode, how long the mock IVR's first prompt waits for the caller to subscribe
+to its track: a call is answered once its media path is up, as a SIP leg's is, and a word
+played before that would be lost to the caller."""
 CALLER_KINDS = [rtc.ParticipantKind.PARTICIPANT_KIND_AGENT,
                 rtc.ParticipantKind.PARTICIPANT_KIND_SIP]
 """Who the mock IVR answers: the navigator (an agent participant) or a SIP leg. A plain
@@ -127,6 +131,9 @@ async def mock_ivr_job(ctx: JobContext) -> None:
 
     if audio is not None:
         await audio.start()
+        if not await audio.heard(MEDIA_WAIT_S):
+            logger.warning("mock IVR: %s has not subscribed to its audio within %g s; "
+                           "speaking anyway", caller.identity, MEDIA_WAIT_S)
     agent = MockIvrAgent(engine, ctx.room, caller.identity,
                          time_scale=1.0 if audio else settings.mock_ivr_time_scale,
                          on_finished=write_events, audio=audio, hearing=hearing)

@@ -59,6 +59,9 @@ word alone)."""
 MAX_SAME_PROMPT = 3
 """Hearing the identical prompt this many times before means the call is looping."""
 MAX_BACKTRACKS = 3
+HEARD_OUT = "(heard out)"
+"""Marks a menu (among its tried selectors) whose one option was heard, did not serve,
+and was waited past once for the rest of the menu."""
 CHOOSE_MIN = 0.5
 """Least relevance of an option chosen for the goal."""
 CONFIDENT_CHOICE = 1.5
@@ -788,6 +791,11 @@ class IvrPolicy:
         if default is not None:
             return self._select(default, turn, "the goal does not say so: the 'no' answer",
                                 on_path=self.on_goal_path)
+        if len(reading.options) == 1 and HEARD_OUT not in tried:
+            # one option is no menu: the rest comes after a pause (a prompt built of
+            # recordings), or a start of it was lost; its repeat tells the menu is whole
+            tried.add(HEARD_OUT)
+            return Decision(why="one option heard, not for the goal: listening for the rest")
         if ("0" not in offered_keys and not operator_tried and not scored
                 and not self.refuses_human):
             return self._operator(tried)

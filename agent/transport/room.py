@@ -187,22 +187,32 @@ class RoomFarEnd:
             self._finish(TransportError(f"cannot hear the far end's audio: {e}"))
 
     async def _hear(self, track: rtc.Track) -> None:
-        # imported here: a text-mode call never loads the speech models
+        from ..audio.track import hear_track  # a text-mode call never loads the speech models
+
+        # the track is read from now on, while the models load: the far end may already speak
+        ready = asyncio.ensure_future(self._ready_to_hear())
+        try:
+            await hear_track(track, ready, self._clock.now_s)
+        finally:
+            ready.cancel()
+            if self._hearing is not None:
+                await self._hearing.close()
+            if self._voice is not None:
+                await self._voice.aclose()
+
+    async def _ready_to_hear(self):  # noqa: ANN202 (an agent.audio.hearing.Hearing)
+        """Load the local hearing, and the navigator's voice: an IVR that speaks hears
+        speech too, so the navigator's words go as audio."""
         from ..audio.prompts import CALLER_VOICE, prompt_audio
-        from ..audio.track import LineTrack, hear_track, local_hearing
+        from ..audio.track import LineTrack, local_hearing
 
         self._hearing = await local_hearing(self._heard)
-        # an IVR that speaks hears speech too: the navigator's words go as audio
         voice = LineTrack(self.room, await asyncio.to_thread(prompt_audio, CALLER_VOICE),
                           name=CALLER_TRACK)
         await voice.start()
         self._voice = voice
         logger.info("hearing %s's audio track in %s", self.identity, self.room.name)
-        try:
-            await hear_track(track, self._hearing, self._clock.now_s)
-        finally:
-            await self._hearing.close()
-            await voice.aclose()
+        return self._hearing
 
     def _heard(self, prompt: Prompt) -> None:
         if not self._told_last:
