@@ -134,6 +134,18 @@ def test_one_option_that_does_not_serve_is_heard_out_before_giving_up():
     assert isinstance(record, RecordResult) and record.outcome == "failed"
 
 
+def test_a_no_input_reprompt_after_speaking_says_it_again_once():
+    # over a phone line the IVR's timer may run out before the caller's words reach it:
+    # "I didn't hear" is not "I didn't understand", so the same words go again, once
+    policy = _policy("Find the bank's routing number for a direct deposit form.")
+    menu = ("In a few words, please tell me what you're calling about. For example, you "
+            "can say routing number, or branch hours.")
+    assert policy.decide(heard(menu)).actions == [Say("routing number")]
+    again = "I'm sorry, I didn't hear a selection. " + menu
+    assert policy.decide(heard(again)).actions == [Say("routing number")]
+    assert policy.decide(heard(again)).actions != [Say("routing number")]
+
+
 def test_nothing_new_heard_means_no_move():
     # e.g. a reply asked for after keys were pressed, with nothing said since
     policy = _policy("What is my checking balance?")

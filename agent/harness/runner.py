@@ -137,7 +137,8 @@ async def simulate_call(
             model=model or navigator_model(task, vocabulary=vocabulary), limits=limits,
             post_connect_dtmf=post_connect_dtmf, vocabulary=vocabulary)
         runner = IvrRunner(IvrEngine(ivr, masker=supervisor.state.masker,
-                                     speech_seconds=speech_seconds), line)
+                                     speech_seconds=speech_seconds,
+                                     caller_audio=audio is not None), line)
         line.attach(runner)
         ivr_call = asyncio.create_task(runner.run(), name="mock_ivr")
         try:

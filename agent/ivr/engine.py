@@ -81,13 +81,17 @@ class IvrEngine:
     digit collector outside (a LiveKit ``CollectDigitsTask``) gathered.
 
     ``speech_seconds`` times what the IVR says (seconds for a text): by default
-    ``ivr.speaking_rate_wpm``; in audio mode the length of the prompt's audio.
+    ``ivr.speaking_rate_wpm``; in audio mode the length of the prompt's audio. With
+    ``caller_audio`` the caller's words are heard from audio, after they took their time
+    on the line: :meth:`hear` adds none (else it adds their time at the speaking rate).
     """
 
     def __init__(self, ivr: IvrDefinition, *, masker: Masker = NO_SECRETS,
                  external_collection: bool = False,
-                 speech_seconds: Callable[[str], float] | None = None) -> None:
+                 speech_seconds: Callable[[str], float] | None = None,
+                 caller_audio: bool = False) -> None:
         self.ivr = ivr
+        self.caller_audio = caller_audio
         self._speech_seconds = speech_seconds or (
             lambda text: _words_seconds(text, ivr.speaking_rate_wpm))
         self.external_collection = external_collection
@@ -206,8 +210,9 @@ class IvrEngine:
         return self._take()
 
     def hear(self, text: str) -> list[CallEvent]:
-        """The caller said ``text`` now (speech lasting per word count; no words after
-        :meth:`caller_speaking` start the wait for an answer again)."""
+        """The caller said ``text``: it ends now, or with text in, lasts its word count
+        from now; no words after :meth:`caller_speaking` start the wait for an answer
+        again."""
         awaited, self._words_awaited = self._words_awaited, False
         if self.ended or not text.strip():
             if awaited and not self.ended:
@@ -218,7 +223,8 @@ class IvrEngine:
         secret = isinstance(node, CollectNode) and node.secret and spoken_to_keys(text)
         shown = MASK if secret else self._masker.mask(text)
         self._emit(CallerSpeech(at_s=self.now_s, node=self._node_id, text=shown))
-        self.now_s += _words_seconds(text, self.ivr.speaking_rate_wpm)
+        if not self.caller_audio:
+            self.now_s += _words_seconds(text, self.ivr.speaking_rate_wpm)
         if isinstance(node, MenuNode):
             self._menu_speech(node, text)
         elif isinstance(node, CollectNode) and self._collector is not None:

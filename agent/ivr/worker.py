@@ -118,7 +118,8 @@ async def mock_ivr_job(ctx: JobContext) -> None:
     if audio is not None:  # its STT loads before it answers: no word of the caller is lost
         hearing = await local_hearing(lambda prompt: agent.heard_prompt(prompt))
     engine = IvrEngine(ivr, masker=Masker(ivr.secret_values()), external_collection=True,
-                       speech_seconds=audio.seconds if audio else None)
+                       speech_seconds=audio.seconds if audio else None,
+                       caller_audio=audio is not None)
 
     def write_events(events: list[CallEvent]) -> None:
         if settings.mock_ivr_events_dir is not None:

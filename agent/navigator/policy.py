@@ -59,6 +59,8 @@ word alone)."""
 MAX_SAME_PROMPT = 3
 """Hearing the identical prompt this many times before means the call is looping."""
 MAX_BACKTRACKS = 3
+SAID_AGAIN = "(said again)"
+"""Marks a speech menu at which the last phrase was said again after a no-input reprompt."""
 HEARD_OUT = "(heard out)"
 """Marks a menu (among its tried selectors) whose one option was heard, did not serve,
 and was waited past once for the rest of the menu."""
@@ -346,6 +348,14 @@ class IvrPolicy:
                 return confirmed
         if reading.entry is not None:
             return self._enter(reading.entry, turn)
+        if reading.speech_menu and reading.no_input:
+            said = [a.text for t in self.turns[-2:-1] for a in t.actions if isinstance(a, Say)]
+            tried = self._tried_at(reading)
+            if said and SAID_AGAIN not in tried:
+                # "I didn't hear a selection" right after we spoke: our words came too
+                # late for its timer, or were lost on the line; not a phrase it did not know
+                tried.add(SAID_AGAIN)
+                return Decision([Say(said[-1])], why=f"saying {said[-1]!r} again: not heard")
         if reading.options:
             return self._choose(turn)
         if reading.speech_menu:

@@ -191,6 +191,7 @@ class Reading:
     hold: bool = False
     person: bool = False
     rejection: bool = False
+    no_input: bool = False
     closing: bool = False
     closed: bool = False
     speech_menu: bool = False
@@ -345,6 +346,7 @@ class PromptReader:
         lowered = text.lower().replace("’", "'")
         reading.hold = vocab.has_phrase(lowered, vocab.hold_phrases)
         reading.rejection = vocab.has_phrase(lowered, vocab.rejection_phrases)
+        reading.no_input = vocab.has_phrase(lowered, vocab.no_input_phrases)
         reading.closing = vocab.has_phrase(lowered, vocab.closing_phrases)
         reading.closed = vocab.has_phrase(lowered, vocab.closed_phrases)
         reading.speech_menu = _SPEECH_MENU.search(lowered) is not None

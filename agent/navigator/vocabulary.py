@@ -37,6 +37,7 @@ class Vocabulary(BaseModel):
     person_questions: list[str]
     automated_words: list[str]
     rejection_phrases: list[str]
+    no_input_phrases: list[str]
     closing_phrases: list[str]
     closed_phrases: list[str]
     boilerplate: list[str]
