@@ -37,7 +37,7 @@ from .results.delivery import deliver_result
 from .results.store import CallStore
 from .settings import Settings
 from .supervisor import CallLimits, CallSupervisor
-from .telephony import CallSetupError, dial
+from .telephony import CallSetupError, dial, participant_identity
 from .transport.base import LoopClock
 from .transport.room import LOST_CONNECTION, RoomFarEnd, RoomKeypad
 
@@ -92,13 +92,27 @@ class NavigatorCall:
 
     async def _call(self, request: CallRequest) -> CallResult:
         await self.ctx.connect()
+        target = request.target
+        identity = (target.identity if isinstance(target, ParticipantTarget)
+                    else participant_identity(target))
+        # with the cloud keys, a phone line is heard by the session's speech stack; else
+        # the far end's audio track is heard by the local one (the mock IVR in audio mode,
+        # or a SIP leg), and a participant without one talks over text streams
+        local = isinstance(target, ParticipantTarget) or not self.settings.speech_configured()
+        # listening before the far end is reached: it speaks as soon as it answers, and a
+        # text stream or audio that comes before anyone listens is lost
+        clock = LoopClock()
+        far_end = RoomFarEnd(self.ctx.room, identity, clock, hears_audio=local)
         try:
-            far_end = await self._reach(request)
-        except CallSetupError as e:
-            return CallResult.unplaced(request.call_id, e.outcome, e.reason)
-        logger.info("call %s: %s answered in %s", request.call_id, far_end,
-                    self.ctx.room.name)
-        return await self._converse(request, far_end)
+            try:
+                await self._reach(request, clock)
+            except CallSetupError as e:
+                return CallResult.unplaced(request.call_id, e.outcome, e.reason)
+            logger.info("call %s: %s answered in %s", request.call_id, identity,
+                        self.ctx.room.name)
+            return await self._converse(request, far_end, clock, speech=not local)
+        finally:
+            far_end.close()
 
     async def _renew_lease(self, call_id: str) -> None:
         """Renew this worker's hold on the call every third of the lease."""
@@ -112,8 +126,12 @@ class NavigatorCall:
             except Exception as e:  # the store may come back; the result is retried
                 logger.warning("call %s: renewing the lease failed: %s", call_id, e)
 
-    async def _reach(self, request: CallRequest) -> str:
-        """The identity of the answered far end."""
+    async def _reach(self, request: CallRequest, clock: LoopClock) -> None:
+        """Reach the far end; call time starts on ``clock`` when it answers.
+
+        Raises:
+            CallSetupError: it did not answer, or could not be dialed.
+        """
         target, limits = request.target, request.limits
         if isinstance(target, ParticipantTarget):
             try:
@@ -126,22 +144,17 @@ class NavigatorCall:
             except RuntimeError as e:  # "room disconnected while waiting for participant"
                 raise CallSetupError("failed", f"{LOST_CONNECTION} while waiting for "
                                                f"{target.identity!r}") from e
+            clock.restart()
             await asyncio.to_thread(self.store.mark_far_end_reached, request.call_id)
-            return target.identity
+            return
         await asyncio.to_thread(self.store.mark_far_end_reached, request.call_id)
-        return await dial(self.ctx.api, room=self.ctx.room.name, target=target, limits=limits,
-                          default_trunk=self.settings.sip_outbound_trunk_id)
+        await dial(self.ctx.api, room=self.ctx.room.name, target=target, limits=limits,
+                   default_trunk=self.settings.sip_outbound_trunk_id)
+        clock.restart()
 
-    async def _converse(self, request: CallRequest, far_end_identity: str) -> CallResult:
-        clock = LoopClock()
+    async def _converse(self, request: CallRequest, far_end: RoomFarEnd, clock: LoopClock,
+                        *, speech: bool) -> CallResult:
         room = self.ctx.room
-        # with the cloud keys, a phone line is heard by the session's speech stack; else
-        # the far end's audio track is heard by the local one (the mock IVR in audio mode,
-        # or a SIP leg), and a participant without one talks over text streams
-        local = (isinstance(request.target, ParticipantTarget)
-                 or not self.settings.speech_configured())
-        far_end = RoomFarEnd(room, far_end_identity, clock, hears_audio=local)
-        speech = None if local else speech_stack(self.settings)
         limits = request.limits
         vocabulary = self.ctx.proc.userdata.get("vocabulary") or load_vocabulary()
         supervisor = CallSupervisor(
@@ -152,11 +165,9 @@ class NavigatorCall:
             limits=CallLimits(max_call_s=limits.max_call_s,
                               max_keypresses=limits.max_keypresses),
             post_connect_dtmf=request.post_connect_dtmf or "",
-            speech=speech, audio_room=room, far_end_identity=far_end_identity)
-        try:
-            return (await supervisor.run()).result
-        finally:
-            far_end.close()
+            speech=speech_stack(self.settings) if speech else None, audio_room=room,
+            far_end_identity=far_end.identity)
+        return (await supervisor.run()).result
 
     def _local_participant(self) -> rtc.LocalParticipant | None:
         room = self.ctx.room

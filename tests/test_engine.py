@@ -385,6 +385,19 @@ def test_speech_with_no_words_starts_the_wait_again():
     assert engine.next_timer_s == pytest.approx(engine.now_s + 5)
 
 
+def test_speech_heard_as_audio_took_its_time_already():
+    # text in: the words last their time at the speaking rate; from audio, the IVR hears
+    # them when they have ended, so its answer follows at once
+    for caller_audio, later in ((False, True), (True, False)):
+        engine = IvrEngine(MENU, caller_audio=caller_audio)
+        engine.start()
+        before = engine.now_s
+        answer = only(engine.hear("some words that are not an option here"), Prompt)[0]
+        assert only(engine.log, CallerSpeech)[0].at_s == before
+        assert answer.text == "Invalid."
+        assert (answer.at_s > before) == later
+
+
 # --- how calls end ----------------------------------------------------------------------
 
 

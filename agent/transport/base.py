@@ -69,5 +69,9 @@ class LoopClock:
         self._loop = asyncio.get_running_loop()
         self._start = self._loop.time()
 
+    def restart(self) -> None:
+        """Call time starts again from now (the far end answered: ringing is no call)."""
+        self._start = self._loop.time()
+
     def now_s(self) -> float:
         return round(self._loop.time() - self._start, 3)
