@@ -34,6 +34,17 @@ def test_relevance_prefers_the_label_the_goal_explains():
     assert policy.relevance.score("your mortgage") > policy.relevance.score("your auto loan")
 
 
+def test_a_balance_transfer_is_not_a_balance():
+    # a card product named with a common word: "balance and available credit" is no
+    # place to discuss a balance transfer offer with a person
+    policy = _policy("I got a balance transfer offer in the mail and I'd like to talk it "
+                     "over with an actual person.")
+    assert policy.relevance.score("balance and available credit") < CONFIDENT_CHOICE
+    assert policy.decide(heard(
+        "Main menu. Balance and available credit, press 1. Payments, press 2. Rewards, "
+        "press 5.")).actions == [PressKeys("0")]
+
+
 def test_a_label_listing_examples_scores_as_its_best_example():
     # a long list of examples must not dilute the one the goal names
     policy = _policy("My truck won't start and I need someone to give me a jump.")

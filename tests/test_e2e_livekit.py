@@ -31,9 +31,10 @@ from agent.supervisor import CallLimits
 SHIPPED = find_scenario_files(SCENARIOS_DIR)
 RESULT_TIMEOUT_S = 240
 CONCURRENT_CALLS = 3
-"""Calls at once: each is two job processes on a 2-core CI machine; at 4, a navigator
-slowed by load sometimes missed a 5 s menu default ("or stay on the line") that it met
-in process, and the two transports' keys differed."""
+"""Calls at once: each is two job processes on a 2-core CI machine. At 4, a navigator
+slowed by load sometimes missed the language menu (it listened only once it had reached
+the far end; fixed) and the two transports' keys differed; 4 has passed since, 3 keeps
+a margin."""
 BANK = "first_meridian_bank"
 RECORDED_BANK = PROJECT_ROOT / "recordings" / BANK
 
