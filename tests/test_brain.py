@@ -109,6 +109,17 @@ def test_information_that_answers_the_goal_is_recorded_with_facts():
         facts=(("checking_account_available_balance", "$2,417.53"),))]
 
 
+def test_a_goal_asking_for_a_number_to_call_waits_for_a_phone_number():
+    policy = _policy("Who's the adjuster on my claim, and what number can I reach them at?")
+    status = ("Your claim is under review, and your adjuster will contact you once the "
+              "estimate has been received.")
+    menu = ("To hear your adjuster's name and direct phone number, press 1. To return to "
+            "the main menu, press 9.")
+    assert policy.decide(heard(f"{status} {menu}")).actions == [PressKeys("1")]
+    record = policy.decide(heard("Your adjuster is Kevin Osei, at 360-555-0175.")).actions[0]
+    assert isinstance(record, RecordResult) and "360-555-0175" in record.answer
+
+
 def test_hold_keeps_quiet():
     decision = _policy("Speak with a representative.").decide(
         heard("Your call is important to us. Please continue to hold."))

@@ -136,6 +136,11 @@ _ANSWER_TYPES = {
                          r"deductible|charge|charges|pay|payment|minimum|dollars|cuánto|"
                          r"cuanto)\b|\$", re.I),
               re.compile(r"\$\s?\d|\bdollars?\b|\bno charge\b|\bfree\b|\bzero\b", re.I)),
+    "phone": (re.compile(r"\b(?:phone|telephone|fax) number\b|\bnumber (?:to call|to dial|"
+                         r"(?:can|should|do|could) (?:i|we) (?:call|dial|reach|use))\b|"
+                         r"\bhow (?:can|do|could) (?:i|we) (?:reach|call|contact)\b", re.I),
+              re.compile(r"\b\d{3}[-.\s]\d{4}\b|\(\d{3}\)|\b1[-\s]?8\d\d\b|"
+                         r"\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b", re.I)),
 }
 """Kinds of figure a goal asks for (a time for "when", money for "how much") and how an
 answer states them: a statement without the kind asked for does not answer."""
@@ -144,6 +149,7 @@ _OFFERS = {
                        r"departure|deadline|next)\b", re.I),
     "money": re.compile(r"\b(?:balance|amount|cost|costs|price|prices|pricing|fee|fees|owe|"
                         r"charges?|copays?|deductibles?|rates?|quote|payoff)\b", re.I),
+    "phone": re.compile(r"\b(?:phone|telephone|fax|number|contact|direct line)\b", re.I),
 }
 """How an option label offers each kind of answer of :data:`_ANSWER_TYPES`."""
 _TELLS = re.compile(r"\b(?:status|hours|locations?|directions|information|info|balance|"
