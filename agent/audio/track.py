@@ -64,7 +64,7 @@ class LineTrack:
             track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE))
         self._task = asyncio.create_task(self._play(), name=self.name)
 
-    async def heard(self, timeout_s: float) -> bool:
+    async def subscribed(self, timeout_s: float) -> bool:
         """Wait until someone in the room subscribed to the started track, at most
         ``timeout_s`` seconds: whether they did. Audio played before that is lost to them."""
         if self._publication is None:

@@ -132,7 +132,7 @@ async def mock_ivr_job(ctx: JobContext) -> None:
 
     if audio is not None:
         await audio.start()
-        if not await audio.heard(MEDIA_WAIT_S):
+        if not await audio.subscribed(MEDIA_WAIT_S):
             logger.warning("mock IVR: %s has not subscribed to its audio within %g s; "
                            "speaking anyway", caller.identity, MEDIA_WAIT_S)
     agent = MockIvrAgent(engine, ctx.room, caller.identity,
