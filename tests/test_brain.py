@@ -45,6 +45,21 @@ def test_a_balance_transfer_is_not_a_balance():
         "press 5.")).actions == [PressKeys("0")]
 
 
+def test_a_when_question_goes_where_schedules_are_told():
+    # "schedules" offers a time as "schedule" does; a trash pickup is a collection
+    policy = _policy("When is my next trash pickup?")
+    assert policy.decide(heard(
+        "For collection schedules and holiday changes, press 1. To request a bulk item "
+        "pickup, press 2. For billing, press 3.")).actions == [PressKeys("1")]
+
+
+def test_a_homeowners_policy_is_home_insurance():
+    policy = _policy("When does my homeowners policy renew?")
+    assert policy.decide(heard(
+        "For auto insurance, press 1. For home and renters insurance, press 2. For life "
+        "insurance, press 3.")).actions == [PressKeys("2")]
+
+
 def test_a_label_listing_examples_scores_as_its_best_example():
     # a long list of examples must not dilute the one the goal names
     policy = _policy("My truck won't start and I need someone to give me a jump.")

@@ -69,6 +69,8 @@ def test_actions_asked_by_wish(goal, expected):
     pytest.param("Check whether my payment went through", id="payment-went-through"),
     pytest.param("Get my flight status", id="flight-status"),
     pytest.param("I want to check my order status", id="check-order-status"),
+    pytest.param("I'd like to check the status of my prescription refill",
+                 id="status-of-my-refill"),
 ])
 def test_questions_ask_for_nothing(goal):
     assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == set()

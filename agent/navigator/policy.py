@@ -145,8 +145,8 @@ _ANSWER_TYPES = {
 """Kinds of figure a goal asks for (a time for "when", money for "how much") and how an
 answer states them: a statement without the kind asked for does not answer."""
 _OFFERS = {
-    "time": re.compile(r"\b(?:date|dates|due|when|schedule|time|times|hours|status|arrival|"
-                       r"departure|deadline|next)\b", re.I),
+    "time": re.compile(r"\b(?:dates?|due|when|schedules?|times?|hours|status|arrivals?|"
+                       r"departures?|deadlines?|next)\b", re.I),
     "money": re.compile(r"\b(?:balance|amount|cost|costs|price|prices|pricing|fee|fees|owe|"
                         r"charges?|copays?|deductibles?|rates?|quote|payoff)\b", re.I),
     "phone": re.compile(r"\b(?:phone|telephone|fax|number|contact|direct line)\b", re.I),

@@ -46,7 +46,11 @@ _DESIRE = re.compile(
     r"quiero|necesito|quisiera|por favor)\b")
 _ABOUT_A_THING = re.compile(
     r"\b(?:order|claim|payment|appointment|delivery|refill|transcript|dispute|renewal)\s+"
-    r"(?:status|information|info|number|history|details|balance|date|amount|options)\b")
+    r"(?:status|information|info|number|history|details|balance|date|amount|options)\b|"
+    r"\b(?:status|progress|details|history) of (?:my|the|our|this|that|a|an)\s+(?:\w+\s+)?"
+    r"(?:order|claim|payment|appointment|delivery|refill|transcript|dispute|renewal|request)s?\b")
+"""A thing the goal asks about, named by an action's word ("my order status", "the status
+of my prescription refill"): no action is asked."""
 _NEGATION = re.compile(
     r"\b(?:don't|do not|dont|doesn't|does not|not|never|no|without|rather not|won't|"
     r"wouldn't|shouldn't|isn't|aren't|nothing|nunca|sin|\w+n't)\b")
