@@ -60,6 +60,14 @@ def test_a_homeowners_policy_is_home_insurance():
         "insurance, press 3.")).actions == [PressKeys("2")]
 
 
+def test_the_one_weak_lead_is_tried_before_giving_up():
+    # no option reaches CHOOSE_MIN, but one is related to the goal and no other is near it
+    policy = _policy("Is my car ready for pickup?")
+    menu = ("To schedule service, press 1. To check on a vehicle currently in our shop, "
+            "press 2. For parts, press 3.")
+    assert policy.decide(heard(menu)).actions == [PressKeys("2")]
+
+
 def test_a_label_listing_examples_scores_as_its_best_example():
     # a long list of examples must not dilute the one the goal names
     policy = _policy("My truck won't start and I need someone to give me a jump.")
@@ -317,6 +325,16 @@ def test_a_referral_before_a_menu_heard_again_ends_the_call():
     result = decision.actions[-1]
     assert isinstance(result, RecordResult) and result.outcome == "failed"
     assert "shipper" in result.answer
+
+
+def test_a_code_with_letters_is_spelled_where_speech_is_allowed():
+    # keys would drop the "W": a say-or-enter prompt takes it spoken
+    policy = _policy("What is my order status?", order_number="W1234567")
+    decision = policy.decide(heard("Please say or enter your order number."))
+    assert decision.actions == [Say("W 1 2 3 4 5 6 7")]
+    policy = _policy("What is my order status?", order_number="1234567")
+    assert policy.decide(heard("Please say or enter your order number.")).actions == [
+        PressKeys("1234567")]
 
 
 def test_a_card_expiration_has_no_day():

@@ -61,6 +61,9 @@ MAX_SAME_PROMPT = 3
 MAX_BACKTRACKS = 3
 SAID_AGAIN = "(said again)"
 """Marks a speech menu at which the last phrase was said again after a no-input reprompt."""
+WEAK_LEAD = 0.3
+"""Least relevance of an option tried, below :data:`CHOOSE_MIN`, when it is the only one
+near the goal (at least twice the next) and giving up is the alternative."""
 HEARD_OUT = "(heard out)"
 """Marks a menu (among its tried selectors) whose one option was heard, did not serve,
 and was waited past once for the rest of the menu."""
@@ -170,6 +173,8 @@ _WHOEVER = {"anybody", "somebody", "any", "some"}
 _ANY_OBJECT = {"amount", "different", "other", "another", "specific", "now", "today", "it",
                "thi", "this"}
 """Words of an option that name no particular object ("pay a different amount")."""
+_CODE_WITH_LETTERS = re.compile(r"(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]+")
+"""A code of letters and digits ("W1234567", "ABC123"): no keypad entry carries it."""
 _KEYPAD = re.compile(r"\b(?:enter|press|dial|type|key ?pad|touch[- ]?tone|pound|followed by)\b",
                      re.I)
 """Words of a keypad entry: a person asking for a number without them wants it spoken."""
@@ -646,6 +651,12 @@ class IvrPolicy:
             last = entry.digits if entry.last_digits and entry.digits else 0
             return Decision([EnterSecret(fact, attempt, terminator, last)],
                             why=f"entering secret {fact} (candidate {attempt})")
+        raw = str(candidates[attempt]).strip()
+        if entry.speech and _CODE_WITH_LETTERS.fullmatch(raw):
+            # keys cannot carry the letters of "W1234567": it is spelled, as the IVR allows
+            self.last_entry = (fact, re.sub(r"\D", "", raw))
+            spelled = " ".join(ch for ch in raw.upper() if ch.isalnum())
+            return Decision([Say(spelled)], why=f"saying {fact}: it has letters")
         value = self._format(candidates[attempt], entry, fact)
         self.last_entry = (fact, value)
         if not entry.keys or not value:
@@ -815,6 +826,14 @@ class IvrPolicy:
         if ("0" not in offered_keys and not operator_tried and not scored
                 and not self.refuses_human):
             return self._operator(tried)
+        leads = [(score, o) for score, o in scored if o.key and score >= WEAK_LEAD]
+        if leads and not self.avoided and (
+                len(leads) == 1 or leads[0][0] >= 2 * leads[1][0]):
+            # "a vehicle currently in our shop" for "is my car ready?": no word in common
+            # but one related; with nothing else near it, a caller tries it before giving up
+            score, lead = leads[0]
+            return self._select(lead, turn, f"the one lead for the goal ({score:.2f})",
+                                on_path=False)
         if self.avoided:
             label, why = next(iter(self.avoided.items()))
             return self.record("failed", reason=(
