@@ -553,6 +553,30 @@ def test_figures(text, expected):
                  [("1", "report a new claim"), ("2", "check on an existing claim"),
                   ("3", "billing information"), ("0", "speak with a representative")],
                  id="press-key-if-youd-like-broken-up"),
+    pytest.param("Payment to pay your statement balance of $3,988.10 now from your checking "
+                 "account ending in 7,731, press 1. To pay a different amount, press 2. For "
+                 "your payment due date, press 3. For our address. To mail a payment, press 5.",
+                 [("1", "payment to pay your statement balance of $3,988.10 now from your "
+                   "checking account ending in 7,731"), ("2", "pay a different amount"),
+                  ("3", "payment due date"), ("5", "address to mail a payment")],
+                 id="label-then-key-with-a-short-piece"),
+    pytest.param("Payment to pay your statement balance of $1,593.20 now. From your checking "
+                 "account ending in 4,402, press 1. To pay a different amount, press 2. For "
+                 "our address. To mail a payment, press 5.",
+                 [("1", "payment to pay your statement balance of $1,593.20 now from your "
+                   "checking account ending in 4,402"), ("2", "pay a different amount"),
+                  ("5", "address to mail a payment")], id="label-then-key-in-two-pieces"),
+    pytest.param("Billing in insurance for benefits and coverage, such as copies and "
+                 "deductibles, press 1. To hear your account balance or make a payment, press "
+                 "2. If you have new insurance or. For all other billing questions, press 3.",
+                 [("1", "billing in insurance for benefits and coverage, such as copies and "
+                   "deductibles"), ("2", "hear your account balance or make a payment"),
+                  ("3", "new insurance or for all other billing questions")],
+                 id="piece-ending-in-or-before-its-key"),
+    pytest.param("You're available credit to $6,127.54 on a credit limit of $800.00, press 1. "
+                 "If you'd like to hear your recent transactions. For payment information, "
+                 "press 2.", [("1", "hear your recent transactions"),
+                              ("2", "payment information")], id="statement-misheard-then-key"),
     pytest.param("Your available credit is $6,127.54. On a credit limit of $8,000, press 1. "
                  "If you'd like to hear your recent transactions. To return to the main menu, "
                  "press 9.", [("1", "hear your recent transactions"),

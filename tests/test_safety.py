@@ -242,6 +242,15 @@ def test_allows_digits_at_an_entry_prompt(keys, text):
 # --- amounts and qualifiers ------------------------------------------------------------------
 
 
+def test_examples_of_a_category_are_not_its_action():
+    menu = ("For benefits and coverage, such as copies and deductibles, press 1. To order "
+            "copies of your records, such as lab results, press 2.")
+    assert review("How much is my copay for a specialist?", "1", menu) is None
+    assert review("How much is my copay for a specialist?", "2", menu) == (
+        "order copies of your records, such as lab results",
+        "it would order, which the goal does not ask for")
+
+
 def test_refuses_a_different_amount():
     menu = ("To pay your statement balance of $1,593.20, press 1. To pay a different amount, "
             "press 2.")
@@ -254,6 +263,14 @@ def test_refuses_a_different_amount():
 def test_refuses_confirming_a_different_amount():
     assert review("Pay $50 toward my bill", "1", PAYMENT_CONFIRMATION) == (
         "confirm this payment", "it would pay $142.67, not the $50.00 asked for")
+
+
+def test_refuses_authorizing_a_payment_described_before_the_option():
+    menu = ("You're about to pay your statement balance of $1,593.20 from your checking "
+            "account ending in 4402, effective today. To authorize this payment, press 1. "
+            "To cancel, press 2.")
+    assert review("Put a $250 payment toward my card", "1", menu) == (
+        "authorize this payment", "it would pay $1,593.20, not the $250.00 asked for")
 
 
 def test_allows_confirming_the_amount_asked_for():

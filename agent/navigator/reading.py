@@ -219,6 +219,12 @@ _CONTINUATION = re.compile(r"^(?:from|on|with|in|at|by|of|using|through|about|an
                            r"that|which)\b|" + _BARE_KEY.pattern)
 _LABEL_THEN_KEY = re.compile(rf"^(?P<label>.*?),?\s+(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})"
                               r"[\s.;]*$")
+_PURPOSE = re.compile(r"(?:^|\s)(?<!thank you )(?:to|if|for|para|si)\s+[a-z]")  # a label's
+EXAMPLES = re.compile(r",?\s*\b(?:such as|(?<!would )(?<!'d )(?<!you )like|including|"
+                      r"for example|for instance|e\.g\.)\s+")
+"""Where a label starts listing examples of itself ("roadside assistance, such as a tow,
+a jump start, or help with a flat tire")."""
+_ENDS_JOINED = re.compile(r"\s(?:or|and|o|y)[\s.,;]*$")
 _DESIRE_ONLY = re.compile(r"^if you(?:'d| would)?\s+(?:like|want|wish|need)[\s.,;]*$")
 _CONJUNCTION_ONLY = re.compile(r"^(?:or|and|o|y)[\s.,;]*$")
 _FOR_OR_KEY = re.compile(rf",\s+for\s+(?={_VERB}\s+{_KEY}\s+(?:to|for)\b)", re.I)
@@ -261,7 +267,8 @@ def _joined_pieces(parts: list[str]) -> list[str]:
             pieces = []
         if joined:
             prev = joined[-1].lower()
-            lead_then_key = (_OPTION_LEAD.match(prev) and not _MENTION.search(prev)
+            lead_then_key = ((_OPTION_LEAD.match(prev) or _PURPOSE.search(prev))
+                             and not _MENTION.search(prev)
                              and _CONTINUATION.match(low) and _MENTION.search(low))
             key_then_lead = ((_BARE_KEY.match(prev) or _figure_then_key(prev))
                              and _OPTION_LEAD.match(low) and "," not in low
@@ -287,13 +294,17 @@ def _keys_before_labels(parts: list[str]) -> list[str]:
     end = 0
     while (end := end + 1) < len(mended):
         low = mended[end].lower()
-        if not _OPTION_LEAD.match(low) or "," in low or _MENTION.search(low):
+        if (not _OPTION_LEAD.match(low) or "," in low or _MENTION.search(low)
+                or _ENDS_JOINED.search(low)):  # "If you have new insurance or." goes on
             continue
         start, found = end, []
         while start and (m := _lead_then_key(mended[start - 1].lower())):
             start, found = start - 1, [m, *found]
         last = not any(_MENTION.search(later.lower()) for later in mended[end + 1:])
-        if start and (header := _LABEL_THEN_KEY.match(mended[start - 1].lower())):
+        header = start and _LABEL_THEN_KEY.match(mended[start - 1].lower())
+        before = mended[start - 2].lower() if start >= 2 else ""
+        if header and not (_PURPOSE.search(header["label"]) or (
+                _CONTINUATION.match(header["label"]) and _PURPOSE.search(before))):
             start, found = start - 1, [header, *found]  # "Thank you, Elena, press 1."
         elif not (found and last):
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .reading import EXAMPLES
 from .vocabulary import Vocabulary
 
 RELATED = 0.6
@@ -25,9 +26,6 @@ it was reported), or per negated goal term the text affirms."""
 CONTEXT = 0.3
 """Weight of a goal term that names what the whole phone line is about ("card" on a card
 issuer's line, from its greeting): it tells no option from another."""
-_EXAMPLES = re.compile(r",?\s*\b(?:such as|like|including|for example|for instance|e\.g\.)\s+")
-"""Where a label starts listing examples of itself ("roadside assistance, such as a tow,
-a jump start, or help with a flat tire")."""
 _EXAMPLE_BREAK = re.compile(r"\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+")
 
 
@@ -70,7 +68,7 @@ class WordRelevance:
         weight. A label listing examples of itself ("such as a tow, a jump start, ...")
         scores as its best example.
         """
-        if precision and (listed := _EXAMPLES.search(text)):
+        if precision and (listed := EXAMPLES.search(text)):
             # a goal fits one example, not the whole list: the list would only dilute it
             head = text[:listed.start()]
             examples = _EXAMPLE_BREAK.split(text[listed.end():])

@@ -20,7 +20,7 @@ import re
 from functools import cached_property
 
 from ..call.events import Prompt
-from .reading import Option, PromptReader, Reading
+from .reading import EXAMPLES, Option, PromptReader, Reading
 from .state import KeyGuard
 from .vocabulary import Vocabulary
 
@@ -211,6 +211,10 @@ class SafetyPolicy(KeyGuard):
         label = option.label.lower()
         if option.wait or _DECLINE.match(label) or self._is_navigation(option):
             return None
+        if (listed := EXAMPLES.search(label)) and label[:listed.start()].strip(" ,"):
+            # "benefits, such as copays": examples of a category that the menu under it
+            # offers (and that are reviewed there), not what choosing the category does
+            label = label[:listed.start()]
         actions = self.actions_in(label)
         affirms = self.affirms(option)
         normalized = vocab.normalize(label)
@@ -299,6 +303,9 @@ class SafetyPolicy(KeyGuard):
         label = option.label
         if _AFFIRMS.match(label.lower()):
             label = " ".join([label, *reading.statements])
+        elif not amounts(label):  # "to authorize this payment" after "you're about to pay ..."
+            label = " ".join([label, *(s for s in [*reading.prose, *reading.statements]
+                                       if _INTENT.search(s.lower()))])
         named = amounts(label)
         if named and not named & self.amounts:
             return f"{_dollars(min(named))}, not the {_dollars(min(self.amounts))} asked for"
