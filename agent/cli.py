@@ -119,8 +119,9 @@ def _audio_modes(voices: list[str], snr_db: float | None, stt_model: str) -> lis
     try:
         caller = prompt_audio(CALLER_VOICE)
         for name in voices:
-            modes.append(AudioMode(prompt_audio(name), caller, PhoneLine(snr_db=snr_db),
-                                   stt_model))
+            prompts = prompt_audio(name)
+            prompts.music()  # its hold music is read now: a bad file fails here, not on hold
+            modes.append(AudioMode(prompts, caller, PhoneLine(snr_db=snr_db), stt_model))
     except (VoiceError, RecordingError) as e:
         raise typer.BadParameter(str(e), param_hint="--voice") from None
     return modes

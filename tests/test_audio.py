@@ -23,8 +23,9 @@ from agent.audio.prompts import (
     SynthesizedPrompts,
 )
 from agent.audio.speech_form import spoken_form
-from agent.audio.stt import shared_transcriber
+from agent.audio.stt import GRAMMAR_PROMPT_CHARS, grammar_prompt, shared_transcriber
 from agent.audio.voices import voice
+from agent.call.events import NodeEntered
 from agent.harness.audio_metrics import word_error_rate
 from agent.harness.report import print_run
 from agent.harness.runner import AudioMode, run_scenario
@@ -127,6 +128,36 @@ def test_stt_on_recorded_prompts_under_word_error_bound() -> None:
     pairs = [(t, stt.transcribe(line.carry(prompts.audio(t), LINE_RATE_HZ)).text)
              for t in texts]
     assert word_error_rate(pairs) < 0.25
+
+
+def test_grammar_prompt_lists_the_phrases_then_the_question() -> None:
+    assert grammar_prompt([]) is None
+    assert grammar_prompt(["registrar", "financial aid", "registrar"], "Say a department.") \
+        == "registrar, financial aid. Say a department."
+    long = grammar_prompt([f"phrase number {i}" for i in range(200)])
+    assert long is not None and len(long) <= GRAMMAR_PROMPT_CHARS + 1
+
+
+def test_the_ivr_recogniser_hears_a_short_word_with_its_grammar() -> None:
+    """The navigator's voice saying "fees" alone is heard as another word without the
+    speech menu's grammar and as "fees" with it (flite kal over G.711)."""
+    engine = IvrEngine(load_ivr(SCENARIOS_DIR / "ivrs" / "state_dmv.yaml"))
+    engine.start()
+    assert "fee" in engine.speech_grammar
+    said = PhoneLine().carry(SynthesizedPrompts(voice(CALLER_VOICE)).audio("fees"), LINE_RATE_HZ)
+    stt = shared_transcriber()
+    plain = stt.transcribe(said).text.lower()
+    heard = stt.transcribe(said, prompt=grammar_prompt(engine.speech_grammar,
+                                                         engine.last_said)).text.lower()
+    assert "fee" not in plain and "fees" in heard
+    entered = [e.node for e in engine.hear(heard) if isinstance(e, NodeEntered)]
+    assert entered[0] == "fees_info"
+
+
+def test_missing_hold_music_is_a_recording_error_naming_the_file(tmp_path: Path) -> None:
+    prompts = SynthesizedPrompts(voice(CALLER_VOICE), music_file=tmp_path / "music.wav")
+    with pytest.raises(RecordingError, match=r"hold music: .*music\.wav: cannot be read"):
+        prompts.music()
 
 
 def test_recorded_folder_errors_name_the_file(tmp_path: Path) -> None:

@@ -191,6 +191,18 @@ def test_a_no_input_reprompt_after_speaking_says_it_again_once():
     assert policy.decide(heard(again)).actions != [Say("routing number")]
 
 
+def test_a_phrase_not_understood_is_followed_by_the_goal_not_a_weaker_phrase():
+    goal = ("Please order an official copy of my transcript to be emailed to me - I need it "
+            "for a grad school application.")
+    policy = _policy(goal)
+    menu = ("Please say the name of the department you're trying to reach, like admissions, "
+            "financial aid, or the registrar. Or to speak with the university operator, just "
+            "stay on the line.")
+    assert policy.decide(heard(menu)).actions == [Say("registrar")]
+    again = "I'm sorry, I didn't find a department by that name. " + menu
+    assert policy.decide(heard(again)).actions == [Say(goal)]
+
+
 def test_nothing_new_heard_means_no_move():
     # e.g. a reply asked for after keys were pressed, with nothing said since
     policy = _policy("What is my checking balance?")

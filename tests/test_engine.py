@@ -178,6 +178,22 @@ def test_spoken_keyword_selects_an_option():
     assert engine.node_id == "savings_menu"
 
 
+@pytest.mark.parametrize("heard", ["saving", "the main menu", "main-menu"])
+def test_a_keyword_is_heard_in_its_other_forms(heard):
+    # an STT drops a plural or splits a word: a speech grammar still matches the phrase
+    engine = at_main_menu()
+    engine.press("1")
+    engine.hear(heard)
+    assert engine.node_id == ("savings_menu" if heard == "saving" else "main_menu")
+
+
+def test_a_keyword_is_not_heard_inside_another_word():
+    engine = at_main_menu()
+    engine.press("1")
+    engine.hear("lifesavings")
+    assert engine.node_id == "deposit_menu"
+
+
 def test_spoken_digit_selects_like_the_key():
     # guards against "two" being treated as an unknown keyword instead of key 2
     engine = at_main_menu()

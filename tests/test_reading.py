@@ -573,6 +573,11 @@ def test_figures(text, expected):
                    "deductibles"), ("2", "hear your account balance or make a payment"),
                   ("3", "new insurance or for all other billing questions")],
                  id="piece-ending-in-or-before-its-key"),
+    pytest.param("For traffic tickets, press 5. For all other questions, or to speak with a "
+                 "representative. Please stay on the line.",
+                 [("5", "traffic tickets"), (None, "all other questions, or to speak with a "
+                                                   "representative")],
+                 id="label-then-stay-on-the-line"),
     pytest.param("You're available credit to $6,127.54 on a credit limit of $800.00, press 1. "
                  "If you'd like to hear your recent transactions. For payment information, "
                  "press 2.", [("1", "hear your recent transactions"),

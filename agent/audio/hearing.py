@@ -22,6 +22,7 @@ timing (and so what is heard when) is then the same on every run and every machi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,11 +90,15 @@ class Hearing:
         endpointer: the VAD endpointing (default settings if None).
         virtual_time: hold each transcript back by :func:`modelled_decode_s` (decoding
             in the loop); else decode in a worker thread, on wall time.
+        grammar: called before each decode for the STT prompt of what is expected now
+            (see :func:`agent.audio.stt.grammar_prompt`); None: the transcriber's own.
     """
 
     def __init__(self, transcriber: WhisperTranscriber, emit, *,  # noqa: ANN001
-                 endpointer: Endpointer | None = None, virtual_time: bool = True) -> None:
+                 endpointer: Endpointer | None = None, virtual_time: bool = True,
+                 grammar: Callable[[], str | None] | None = None) -> None:
         self.transcriber = transcriber
+        self._grammar = grammar
         self.endpointer = endpointer or Endpointer()
         self.stats = HearingStats()
         self._emit = emit
@@ -152,9 +157,10 @@ class Hearing:
         return segment.start_s < self._pressed_at - WINDOW_S
 
     async def _transcribe(self, audio: np.ndarray) -> Transcript:
+        prompt = self._grammar() if self._grammar is not None else None
         if not self._virtual:
-            return await asyncio.to_thread(self.transcriber.transcribe, audio)
-        transcript = self.transcriber.transcribe(audio)
+            return await asyncio.to_thread(self.transcriber.transcribe, audio, prompt=prompt)
+        transcript = self.transcriber.transcribe(audio, prompt=prompt)
         await asyncio.sleep(modelled_decode_s(audio.size / LINE_RATE_HZ))
         return transcript
 

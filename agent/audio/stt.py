@@ -34,6 +34,24 @@ IVR_VOCABULARY_PROMPT = (
 )
 """Whisper's ``initial_prompt``: the wording and punctuation of phone menus."""
 
+GRAMMAR_PROMPT_CHARS = 400
+"""At most this much of a grammar, and of the prompt before it, goes into Whisper's prompt
+(about 100 tokens each: Whisper's prompt holds 223)."""
+
+
+def grammar_prompt(phrases: list[str], asked: str = "") -> str | None:
+    """Whisper's ``initial_prompt`` for a recogniser listening for ``phrases`` (a speech
+    IVR's active grammar: "registrar, financial aid, admissions") after it said ``asked``
+    ("... you can say 'fees'"), or None (no grammar: the transcriber's own prompt).
+    Whisper takes its prompt as the text before the audio, so it spells what it hears as
+    the grammar and the question do; words outside them still come out."""
+    grammar = ", ".join(dict.fromkeys(p.strip() for p in phrases if p.strip()))
+    if not grammar:
+        return None
+    if len(grammar) > GRAMMAR_PROMPT_CHARS:
+        grammar = grammar[:GRAMMAR_PROMPT_CHARS].rsplit(", ", 1)[0]
+    return f"{grammar}. {asked[-GRAMMAR_PROMPT_CHARS:]}".strip()
+
 
 UNDECODED_TAIL_S = 1.0
 """Seconds of an utterance after Whisper's last segment past which it is decoded again
@@ -128,13 +146,16 @@ class WhisperTranscriber:
         self._model = WhisperModel(str(model_path(model)), device="cpu", compute_type="int8",
                                    cpu_threads=cpu_threads, local_files_only=True)
 
-    def transcribe(self, audio: np.ndarray, rate_hz: int = LINE_RATE_HZ) -> Transcript:
-        """``audio`` (at ``rate_hz``) as text, and the seconds the decode took."""
+    def transcribe(self, audio: np.ndarray, rate_hz: int = LINE_RATE_HZ, *,
+                   prompt: str | None = None) -> Transcript:
+        """``audio`` (at ``rate_hz``) as text, and the seconds the decode took; ``prompt``
+        replaces the transcriber's own for this audio (see :func:`grammar_prompt`)."""
         started = time.perf_counter()
         if audio.size < rate_hz // 10:  # under 100 ms: nothing Whisper can read
             return Transcript("", time.perf_counter() - started)
         audio = resample(audio, rate_hz, WHISPER_RATE_HZ)
-        segments = self._segments(audio, timestamps=True)
+        prompt = prompt or self.prompt
+        segments = self._segments(audio, prompt, timestamps=True)
         text = self._text(segments)
         # Whisper may stop before the end of audio cut at its last word, with timestamps
         # ("... where your vehicle is kept or" for "..., or press 2 to enter the date of
@@ -142,13 +163,14 @@ class WhisperTranscriber:
         # holding, press 1."), rarely both: with them, what it left is known
         left_s = audio.size / WHISPER_RATE_HZ - (segments[-1].end if segments else 0.0)
         if segments and left_s > UNDECODED_TAIL_S:
-            text = max(text, self._text(self._segments(audio, timestamps=False)), key=len)
+            text = max(text, self._text(self._segments(audio, prompt, timestamps=False)),
+                       key=len)
         return Transcript(normalize_numbers(text), time.perf_counter() - started)
 
-    def _segments(self, audio: np.ndarray, *, timestamps: bool) -> list:
+    def _segments(self, audio: np.ndarray, prompt: str, *, timestamps: bool) -> list:
         # past one 30 s window Whisper needs its timestamps to know where to go on
         segments, _ = self._model.transcribe(
-            audio, language=self.language, beam_size=1, initial_prompt=self.prompt,
+            audio, language=self.language, beam_size=1, initial_prompt=prompt,
             condition_on_previous_text=False,
             without_timestamps=not timestamps and audio.size < 25 * WHISPER_RATE_HZ,
             vad_filter=False)

@@ -153,10 +153,11 @@ async def hear_track(track: rtc.Track, hearing: Hearing | asyncio.Future[Hearing
         await stream.aclose()
 
 
-async def local_hearing(emit: Callable[[Prompt], None]) -> Hearing:
+async def local_hearing(emit: Callable[[Prompt], None], *,
+                        grammar: Callable[[], str | None] | None = None) -> Hearing:
     """A started :class:`Hearing` on wall time (decoding in a worker thread), on the
     process's shared Whisper tiny.en and a Silero endpointer, both loaded in a worker
-    thread (they take a second or two).
+    thread (they take a second or two); ``grammar`` as :class:`Hearing` takes it.
 
     Raises:
         SttError: the STT model is not installed.
@@ -166,6 +167,7 @@ async def local_hearing(emit: Callable[[Prompt], None]) -> Hearing:
 
     transcriber = await asyncio.to_thread(shared_transcriber)
     endpointer = await asyncio.to_thread(Endpointer)
-    hearing = Hearing(transcriber, emit, endpointer=endpointer, virtual_time=False)
+    hearing = Hearing(transcriber, emit, endpointer=endpointer, virtual_time=False,
+                      grammar=grammar)
     hearing.start()
     return hearing

@@ -95,7 +95,7 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     """A 16-bit PCM WAV file (mono, or the first channel): (float32 samples, rate in Hz).
 
     Raises:
-        VoiceError: not a 16-bit PCM WAV file.
+        VoiceError: the file cannot be read, or is not a 16-bit PCM WAV file.
     """
     try:
         with wave.open(str(path), "rb") as w:
@@ -106,6 +106,8 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
             channels, rate = w.getnchannels(), w.getframerate()
     except (wave.Error, EOFError) as e:
         raise VoiceError(f"{path}: not a PCM WAV file ({e})") from None
+    except OSError as e:
+        raise VoiceError(f"{path}: cannot be read ({e.strerror or e})") from None
     return (data[::channels].astype(np.float32) / 32768.0), rate
 
 

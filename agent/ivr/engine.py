@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from ..call.events import (
@@ -55,11 +56,28 @@ def _digits(value: object) -> str:
     return re.sub(r"\D", "", str(value))
 
 
-def _says(spoken: str, keyword: str) -> bool:
-    """Whether lower-cased ``spoken`` contains ``keyword`` as whole words (a plural
-    too), as a speech grammar matches: "claims" says "claim", "person" does not say
-    "son"."""
-    return re.search(rf"\b{re.escape(keyword.lower())}(?:s|es)?\b", spoken) is not None
+def says_keyword(spoken: str, keyword: str) -> bool:
+    """Whether lower-cased ``spoken`` contains ``keyword`` as whole words, in any of its
+    plural, singular or past forms and a compound apart, as a speech grammar matches:
+    "claims" and "claim" say "claim", "transaction" says "transactions", "pay off" says
+    "payoff", "person" does not say "son"."""
+    return _keyword_pattern(keyword.lower()).search(spoken) is not None
+
+
+@lru_cache(maxsize=4096)
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    stem = re.sub(r"(?<=\w\w\w)(?:es|s|ed|d)$", "", keyword)
+    bodies = []
+    for form in dict.fromkeys([keyword, stem]):
+        if " " not in form and len(form) >= COMPOUND_MIN:  # "road side" for "roadside"
+            bodies.append(r"[\s-]?".join(map(re.escape, form)))
+        else:
+            bodies.append(r"[\s-]+".join(map(re.escape, form.split())))
+    return re.compile(rf"\b(?:{'|'.join(bodies)})(?:e|es|s|ed|d)?\b")
+
+
+COMPOUND_MIN = 6
+"""A one-word keyword this long is also heard as two words ("wind shield")."""
 
 
 def _words_seconds(text: str, words_per_minute: float) -> float:
@@ -114,6 +132,7 @@ class IvrEngine:
         self._new: list[CallEvent] = []
         # the terminator a caller adds after an entry that max_digits already ended
         self._late_terminator: tuple[str, float] | None = None  # (key, until_s)
+        self._last_said = ""
 
     # --- what transports call -------------------------------------------------------
 
@@ -130,6 +149,25 @@ class IvrEngine:
         if self._collector is not None:
             return self._collector.deadline_s
         return self._deadline_s
+
+    @property
+    def last_said(self) -> str:
+        """The last prompt or reply spoken to the caller (its text)."""
+        return self._last_said
+
+    @property
+    def speech_grammar(self) -> list[str]:
+        """The phrases the node the call is at listens for (a speech menu's keywords, a
+        representative's cues), as a speech IVR's recogniser loads its node's grammar;
+        empty where no words are expected."""
+        node = self._node
+        if self.ended:
+            return []
+        if isinstance(node, MenuNode):
+            return [word for option in node.options.values() for word in option.keywords]
+        if isinstance(node, HumanNode):
+            return [word for answer in node.answers for word in answer.keywords]
+        return []
 
     @property
     def collect_request(self) -> tuple[int, CollectNode] | None:
@@ -279,6 +317,7 @@ class IvrEngine:
             logger.warning("prompt at node %s names missing data %s", self._node_id, e)
             text = UNAVAILABLE
         duration = self._speech_seconds(text)
+        self._last_said = text
         self._emit(Prompt(at_s=self.now_s, end_s=self.now_s + duration, node=self._node_id,
                           speaker=speaker, text=text))
         self.now_s += duration
@@ -424,7 +463,7 @@ class IvrEngine:
     def _menu_speech(self, node: MenuNode, text: str) -> None:
         spoken = text.lower()
         for option in node.options.values():
-            if any(_says(spoken, word) for word in option.keywords):
+            if any(says_keyword(spoken, word) for word in option.keywords):
                 self._enter(option.next)
                 return
         keys = spoken_to_keys(text)
@@ -493,7 +532,7 @@ class IvrEngine:
         self._retries = 0
         spoken = text.lower()
         reply = next((a.reply for a in node.answers
-                      if any(_says(spoken, word) for word in a.keywords)), None)
+                      if any(says_keyword(spoken, word) for word in a.keywords)), None)
         if reply is None and _GOODBYE.search(text):
             self._say(node.closing, "human")
             self._end(HungUp(at_s=self.now_s, by="ivr", reason="representative ended the call"))

@@ -22,6 +22,7 @@ from livekit import rtc
 from livekit.agents import JobContext, JobProcess, JobRequest
 
 from ..audio.prompts import RecordingError, prompt_audio
+from ..audio.stt import grammar_prompt
 from ..audio.track import LineTrack, local_hearing
 from ..audio.voices import VoiceError
 from ..call.events import CALL_EVENTS, CallEvent
@@ -115,11 +116,13 @@ async def mock_ivr_job(ctx: JobContext) -> None:
         ctx.shutdown(reason="no caller")
         return
     logger.info("mock IVR %s answering %s in %s", ivr.id, caller.identity, ctx.room.name)
-    if audio is not None:  # its STT loads before it answers: no word of the caller is lost
-        hearing = await local_hearing(lambda prompt: agent.heard_prompt(prompt))
     engine = IvrEngine(ivr, masker=Masker(ivr.secret_values()), external_collection=True,
                        speech_seconds=audio.seconds if audio else None,
                        caller_audio=audio is not None)
+    if audio is not None:  # its STT loads before it answers: no word of the caller is lost
+        hearing = await local_hearing(lambda prompt: agent.heard_prompt(prompt),
+                                      grammar=lambda: grammar_prompt(engine.speech_grammar,
+                                                                     engine.last_said))
 
     def write_events(events: list[CallEvent]) -> None:
         if settings.mock_ivr_events_dir is not None:

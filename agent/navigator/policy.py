@@ -789,6 +789,11 @@ class IvrPolicy:
             # a weak match does not leave the line's general path for its one exception
             return self._select(general, turn, "no option here clearly serves the goal",
                                 on_path=False)
+        if (reading.speech_menu and reading.rejection and self.task.goal not in tried
+                and not (scored and scored[0][0] >= CONFIDENT_CHOICE)):
+            # the phrase that served was not understood: the goal in our own words holds
+            # it too, and more for a recogniser to catch, rather than a weaker phrase
+            return self._say_goal(turn)
         if scored and scored[0][0] >= CHOOSE_MIN:
             score, best = scored[0]
             return self._select(best, turn, f"best match for the goal ({score:.2f})",

@@ -267,9 +267,10 @@ def _joined_pieces(parts: list[str]) -> list[str]:
             pieces = []
         if joined:
             prev = joined[-1].lower()
-            lead_then_key = ((_OPTION_LEAD.match(prev) or _PURPOSE.search(prev))
-                             and not _MENTION.search(prev)
-                             and _CONTINUATION.match(low) and _MENTION.search(low))
+            lead_then_key = not _MENTION.search(prev) and not _STAY.search(prev) and (
+                (_OPTION_LEAD.match(prev) or _PURPOSE.search(prev))
+                and _CONTINUATION.match(low) and _MENTION.search(low)
+                or _OPTION_LEAD.match(prev) and _STAY.match(low))  # "For X. Stay on the line."
             key_then_lead = ((_BARE_KEY.match(prev) or _figure_then_key(prev))
                              and _OPTION_LEAD.match(low) and "," not in low
                              and not _MENTION.search(low))

@@ -24,7 +24,7 @@ from ..audio.hearing import WINDOW_S, Hearing, modelled_decode_s
 from ..audio.line import LINE_RATE_HZ, PhoneLine
 from ..audio.player import LinePlayer
 from ..audio.prompts import PromptAudio
-from ..audio.stt import WhisperTranscriber
+from ..audio.stt import WhisperTranscriber, grammar_prompt
 from ..call.events import HungUp, Transferred
 from .base import Clock, FarEndEvent
 
@@ -66,7 +66,8 @@ class AudioLine:
         self.keypad = _AudioKeypad(self)
 
     def attach(self, ivr: object) -> None:
-        """Connect the IVR runner (an object with ``press``, ``hear`` and ``hang_up``)."""
+        """Connect the IVR runner (an object with ``press``, ``hear``, ``hang_up``,
+        ``caller_speaking`` and the ``engine`` whose grammar its STT listens with)."""
         self._ivr = ivr
 
     def start(self) -> None:
@@ -132,7 +133,9 @@ class AudioLine:
         audio = self.line.carry(self.caller_voice.audio(text), LINE_RATE_HZ)
         self._ivr.caller_speaking()
         await asyncio.sleep(audio.size / LINE_RATE_HZ)  # the navigator speaking
-        transcript = self.transcriber.transcribe(audio)
+        engine = self._ivr.engine
+        grammar = grammar_prompt(engine.speech_grammar, engine.last_said)
+        transcript = self.transcriber.transcribe(audio, prompt=grammar)
         await asyncio.sleep(modelled_decode_s(audio.size / LINE_RATE_HZ))
         self._ivr.hear(transcript.text)
 
