@@ -194,6 +194,19 @@ def test_a_keyword_is_not_heard_inside_another_word():
     assert engine.node_id == "deposit_menu"
 
 
+def test_the_option_named_first_is_chosen():
+    # "my transcript, for a grad school application": the call is about the transcript
+    ivr = tiny(start={
+        "kind": "menu", "prompt": "Say a department.", "accepts_keys": False,
+        "options": {"1": {"next": "away", "keywords": ["admissions", "application"]},
+                    "2": {"next": "done", "keywords": ["registrar", "transcript"]}},
+        "invalid_prompt": "Invalid.", "on_failure": "failed",
+    }, away={"kind": "transfer", "prompt": "Transferring.", "to": "+15550100"})
+    engine = started(ivr)
+    engine.hear("I need a copy of my transcript for a grad school application.")
+    assert engine.node_id == "done"
+
+
 def test_spoken_digit_selects_like_the_key():
     # guards against "two" being treated as an unknown keyword instead of key 2
     engine = at_main_menu()

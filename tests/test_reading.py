@@ -578,6 +578,11 @@ def test_figures(text, expected):
                  [("5", "traffic tickets"), (None, "all other questions, or to speak with a "
                                                    "representative")],
                  id="label-then-stay-on-the-line"),
+    pytest.param("To have an official electronic transcript email. To you, press 1. To have "
+                 "an official paper transcript mailed. To your address on file, press 2.",
+                 [("1", "have an official electronic transcript email to you"),
+                  ("2", "have an official paper transcript mailed to your address on file")],
+                 id="purpose-then-to-you-and-key"),
     pytest.param("You're available credit to $6,127.54 on a credit limit of $800.00, press 1. "
                  "If you'd like to hear your recent transactions. For payment information, "
                  "press 2.", [("1", "hear your recent transactions"),

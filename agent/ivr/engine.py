@@ -61,7 +61,14 @@ def says_keyword(spoken: str, keyword: str) -> bool:
     plural, singular or past forms and a compound apart, as a speech grammar matches:
     "claims" and "claim" say "claim", "transaction" says "transactions", "pay off" says
     "payoff", "person" does not say "son"."""
-    return _keyword_pattern(keyword.lower()).search(spoken) is not None
+    return keyword_at(spoken, keyword) is not None
+
+
+def keyword_at(spoken: str, keyword: str) -> int | None:
+    """Where lower-cased ``spoken`` first says ``keyword`` (see :func:`says_keyword`), or
+    None."""
+    found = _keyword_pattern(keyword.lower()).search(spoken)
+    return found.start() if found else None
 
 
 @lru_cache(maxsize=4096)
@@ -462,10 +469,13 @@ class IvrEngine:
 
     def _menu_speech(self, node: MenuNode, text: str) -> None:
         spoken = text.lower()
-        for option in node.options.values():
-            if any(says_keyword(spoken, word) for word in option.keywords):
-                self._enter(option.next)
-                return
+        # the option named first: a caller says what the call is about before the story
+        # ("my transcript ... for a grad school application")
+        said = [(at, n, option) for n, option in enumerate(node.options.values())
+                for word in option.keywords if (at := keyword_at(spoken, word)) is not None]
+        if said:
+            self._enter(min(said, key=lambda found: found[:2])[2].next)
+            return
         keys = spoken_to_keys(text)
         if len(keys) == 1 and node.accepts_keys:  # "one" / "press two" select like the key
             self._menu_key(node, keys)

@@ -216,7 +216,8 @@ def sentences(text: str) -> list[str]:
 _OPTION_LEAD = re.compile(r"^(?:or\s+)?(?:to|for|if|para|si)\b")
 _BARE_KEY = re.compile(rf"^(?:please\s+)?{_VERB}\s+{_KEY}\W*$")
 _CONTINUATION = re.compile(r"^(?:from|on|with|in|at|by|of|using|through|about|and|or|"
-                           r"that|which)\b|" + _BARE_KEY.pattern)
+                           r"that|which|to (?:you|your|the|a|an|my|our|this|that)\b)\b|"
+                           + _BARE_KEY.pattern)
 _LABEL_THEN_KEY = re.compile(rf"^(?P<label>.*?),?\s+(?P<press>(?:please\s+)?{_VERB}\s+{_KEY})"
                               r"[\s.;]*$")
 _PURPOSE = re.compile(r"(?:^|\s)(?<!thank you )(?:to|if|for|para|si)\s+[a-z]")  # a label's
