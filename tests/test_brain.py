@@ -203,6 +203,15 @@ def test_a_phrase_not_understood_is_followed_by_the_goal_not_a_weaker_phrase():
     assert policy.decide(heard(again)).actions == [Say(goal)]
 
 
+def test_a_label_misspelt_by_the_stt_still_matches():
+    # Whisper wrote "Baggage" as "Bagage"; "flight" in the goal is only its story
+    policy = _policy("Check whether Skyward has found the bag I reported missing after my "
+                     "flight into Denver last night.")
+    menu = ("Please tell me what you're calling about. You can say flight status or press 1. "
+            "Reservations or press 2. Bagage or press 3. Skyward miles or press 4.")
+    assert policy.decide(heard(menu)).actions == [PressKeys("3")]
+
+
 def test_nothing_new_heard_means_no_move():
     # e.g. a reply asked for after keys were pressed, with nothing said since
     policy = _policy("What is my checking balance?")

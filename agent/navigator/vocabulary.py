@@ -148,10 +148,12 @@ def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: plural, possessive and past endings, and a final silent
-    e ("accounts" -> "account", "policies" -> "policy", "mailed" -> "mail", "cancelled" ->
-    "cancel", "scheduled" and "schedule" -> "schedul"); enough to match IVR wording
-    without merging words that differ in meaning ("-ing" is kept: "checking")."""
+    """A light English stemmer: words that differ only in a plural, possessive or past
+    ending, a final silent e or a doubled letter get one term ("accounts" and "account",
+    "policies" and "policy", "mailed" and "mail", "cancelled" and "cancel", "scheduled"
+    and "schedule"; "baggage" and "bagage", as an STT or a typist drops or adds a doubled
+    letter); enough to match IVR wording without merging words that differ in meaning
+    ("-ing" is kept: "checking")."""
     word = word.lower().removesuffix("'s").strip("'")
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
@@ -167,7 +169,11 @@ def stem(word: str) -> str:
             word = word[:-1]  # "cancelled" -> "cancel", but "billed" -> "bill"
     if len(word) > 4 and word.endswith("e") and not word.endswith(("ee", "ie", "ue")):
         word = word[:-1]
-    return word
+    # a doubled letter counts once: an STT or a typist drops or adds one ("bagage")
+    return _DOUBLED.sub(r"\1", word)
+
+
+_DOUBLED = re.compile(r"([a-z])\1")
 
 
 def load_vocabulary(path: Path = PROMPTS_DIR / "ivr_vocabulary.yaml") -> Vocabulary:
