@@ -19,7 +19,7 @@ import argparse
 from agent.audio.line import LINE_RATE_HZ, PhoneLine
 from agent.audio.prompts import prompt_audio
 from agent.audio.stt import grammar_prompt, shared_transcriber
-from agent.ivr.engine import says_keyword
+from agent.ivr.engine import spoken_option
 from agent.paths import SCENARIOS_DIR
 from agent.scenario import load_ivr
 from agent.scenario.ivr_model import MenuNode
@@ -39,13 +39,6 @@ def keyword_cases() -> list[tuple[MenuNode, str, str]]:
     return cases
 
 
-def selected(node: MenuNode, heard: str) -> str | None:
-    """The key of the option whose keyword ``heard`` says, as the mock IVR matches."""
-    low = heard.lower()
-    return next((key for key, option in node.options.items()
-                 if any(says_keyword(low, word) for word in option.keywords)), None)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voices", default="flite:kal,piper:joe,flite:awb")
@@ -60,9 +53,9 @@ def main() -> None:
         for node, key, keyword in cases:
             said = line.carry(prompts.audio(keyword), LINE_RATE_HZ)
             words = [w for option in node.options.values() for w in option.keywords]
-            plain += selected(node, stt.transcribe(said).text) == key
+            plain += spoken_option(node, stt.transcribe(said).text.lower()) == key
             heard = stt.transcribe(said, prompt=grammar_prompt(words, node.prompt)).text
-            if selected(node, heard) == key:
+            if spoken_option(node, heard.lower()) == key:
                 with_grammar += 1
             else:
                 misheard.append(f"{keyword!r} as {heard!r}")

@@ -87,6 +87,15 @@ COMPOUND_MIN = 6
 """A one-word keyword this long is also heard as two words ("wind shield")."""
 
 
+def spoken_option(node: MenuNode, spoken: str) -> str | None:
+    """The key of the option of ``node`` that lower-cased ``spoken`` names first (a
+    caller says what the call is about before the story: "my transcript ... for a grad
+    school application"), the earlier option on a tie; None when it names none."""
+    said = [(at, n, key) for n, (key, option) in enumerate(node.options.items())
+            for word in option.keywords if (at := keyword_at(spoken, word)) is not None]
+    return min(said)[2] if said else None
+
+
 def _words_seconds(text: str, words_per_minute: float) -> float:
     """How long ``text`` takes to say at ``words_per_minute`` (seconds)."""
     return len(text.split()) * 60.0 / words_per_minute
@@ -468,13 +477,8 @@ class IvrEngine:
             self._retry(node, node.invalid_prompt)
 
     def _menu_speech(self, node: MenuNode, text: str) -> None:
-        spoken = text.lower()
-        # the option named first: a caller says what the call is about before the story
-        # ("my transcript ... for a grad school application")
-        said = [(at, n, option) for n, option in enumerate(node.options.values())
-                for word in option.keywords if (at := keyword_at(spoken, word)) is not None]
-        if said:
-            self._enter(min(said, key=lambda found: found[:2])[2].next)
+        if (key := spoken_option(node, text.lower())) is not None:
+            self._enter(node.options[key].next)
             return
         keys = spoken_to_keys(text)
         if len(keys) == 1 and node.accepts_keys:  # "one" / "press two" select like the key
