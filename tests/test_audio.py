@@ -95,6 +95,8 @@ def test_number_normalisation(spoken: str, written: str) -> None:
 @pytest.mark.parametrize("text, said", [
     ("worth $38.70 as a credit", "worth 38 dollars and 70 cents as a credit"),
     ("a payoff of $8,316.42", "a payoff of 8,316 dollars and 42 cents"),
+    ("Your quote is $212,774.09. Press 1.", "Your quote is 212,774 dollars and 9 cents. Press 1."),
+    ("Your fee is $25.", "Your fee is 25 dollars."),
     ("a $1.00 fee, $500.00 and $0.05", "a 1 dollar fee, 500 dollars and 5 cents"),
     ("ending in 4458.", "ending in 4 4 5 8."),
     ("Our routing number is 0 2 1 0 0 0 0 8 9.", "Our routing number is 0 2 1. 0 0 0. 0 8 9."),

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-_MONEY = re.compile(r"\$(?P<dollars>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{2}))?(?![\d.])")
+_MONEY = re.compile(r"\$(?P<dollars>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{2}))?(?!\d|\.\d)")
+"""An amount; a full stop after it ends the sentence ("... is $212,774.09.")."""
 _DIGIT_RUN = re.compile(r"(?<![\d,.:$])\d{4,}(?![\d,]|\.\d)")
 """Four digits or more, not part of an amount, a decimal, a clock time or a figure with
 thousands separators ("3,870 points" is a quantity)."""
