@@ -3,6 +3,8 @@ How prompts are read is tested in test_reading.py; the safety policy in test_saf
 
 from __future__ import annotations
 
+import pytest
+
 from agent.call.events import ActionDeclined, Prompt
 from agent.call.task import CallTask
 from agent.navigator.brain import EnterSecret, PressKeys, RecordResult, Say
@@ -419,3 +421,39 @@ def test_a_weak_match_stays_on_the_general_path():
     assert deductible.decide(heard(greeting)).actions == []
     tow = _policy("My car broke down on the highway and I need a tow truck.")
     assert tow.decide(heard(greeting)).actions == [PressKeys("1")]
+
+
+@pytest.mark.parametrize(("goal", "menu", "key"), [
+    pytest.param("I applied for unemployment benefits two weeks ago and want to know if it's "
+                 "been approved.",
+                 "To file a new claim, press 1. For the status of a claim you have already "
+                 "filed, press 3.", "3", id="applied-then-status"),
+    pytest.param("Can you find out whether the city has approved the plans I submitted?",
+                 "To apply for a new permit, press 3. To check the status of a permit "
+                 "application already on file, press 4.", "4", id="submitted-then-on-file"),
+    pytest.param("I'd like to make sure my reservation for next weekend is still on the books.",
+                 "To make a new reservation, press 1. To review, modify, or cancel an existing "
+                 "reservation, press 2.", "2", id="my-reservation-is-existing"),
+])
+def test_a_goal_following_up_takes_the_option_for_what_is_under_way(goal, menu, key):
+    assert _policy(goal).decide(heard(menu)).actions == [PressKeys(key)]
+
+
+def test_a_supposed_claim_is_not_under_way():
+    policy = _policy("If I filed a claim for a broken windshield, what would my deductible be?")
+    assert policy.relevance.stage_fit("check on an existing claim") == 0
+
+
+def test_another_kind_of_the_thing_does_not_fit_the_goal():
+    # "credit cards" names a card, but not the debit card the goal is about
+    policy = _policy("There are charges on my debit card that I didn't make.")
+    menu = ("If you are calling about a lost or stolen card or suspicious activity on your "
+            "account, press 1. For account balances, press 2. For credit cards, press 4.")
+    assert policy.decide(heard(menu)).actions == [PressKeys("1")]
+
+
+def test_a_sub_menu_with_nothing_for_the_goal_is_left_by_its_way_back():
+    policy = _policy("My debit card was stolen and I need to report it.")
+    menu = ("You have reached Home Lending. For mortgage payments, press 1. For home equity "
+            "lines of credit, press 3. To return to the main menu, press star.")
+    assert policy.decide(heard(menu)).actions == [PressKeys("*")]

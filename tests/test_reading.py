@@ -48,6 +48,34 @@ def options(text: str) -> list[tuple]:
                  [("1", "pay your bill", None, False), ("2", "balance", None, False),
                   ("0", "speak with a representative", None, False)],
                  id="key-first-list-in-one-sentence"),
+    pytest.param("Option 1: billing and payments. Option 2 is for technical support. "
+                 "Please enter the option number now.",
+                 [("1", "billing and payments", None, False),
+                  ("2", "technical support", None, False)], id="numbered-options"),
+    pytest.param("Press 1 for billing, 2 for support, or 3 for sales.",
+                 [("1", "billing", None, False), ("2", "support", None, False),
+                  ("3", "sales", None, False)], id="press-list-of-keys"),
+    pytest.param("Press one for billing. Two for support.",
+                 [("1", "billing", None, False), ("2", "support", None, False)],
+                 id="list-going-on-without-the-verb"),
+    pytest.param("You can also reach us by pressing 3 for billing. Key in 4 for repairs. "
+                 "For sales, press or say 5.",
+                 [("3", "billing", None, False), ("4", "repairs", None, False),
+                  ("5", "sales", None, False)], id="pressing-key-in-press-or-say"),
+    pytest.param("For billing, you can press 1 or say billing.",
+                 [("1", "billing", "billing", False)], id="you-can-press-or-say"),
+    pytest.param("Press option 1 for billing, option 2 for repairs.",
+                 [("1", "billing", None, False), ("2", "repairs", None, False)],
+                 id="press-option-n-for"),
+    pytest.param("Billing and payments — 1. Technical support for TV, internet, or home "
+                 "phone — 2. Lost and found — press 4.",
+                 [("1", "billing and payments", None, False),
+                  ("2", "technical support for tv, internet, or home phone", None, False),
+                  ("4", "lost and found", None, False)], id="label-dash-key-list"),
+    pytest.param("Sales, 1. Service, 2.", [("1", "sales", None, False),
+                                           ("2", "service", None, False)],
+                 id="label-comma-key-list"),
+    pytest.param("Your unit is on floor 2. Suite, 4.", [], id="a-lone-label-key-is-no-menu"),
 ])
 def test_option_wordings(text, expected):
     assert options(text) == expected
@@ -242,6 +270,21 @@ def test_entry_date_of_birth_format():
                    "month, two for the day, and four for the year.")
     assert reading.entry == EntryRequest(field="date of birth", digits=8,
                                          date_format="MMDDYYYY")
+
+
+@pytest.mark.parametrize("text", [
+    "Please enter the primary account holder's birth date, two digits each for month and "
+    "day, and four for the year.",
+    "Enter your date of birth in the format month month, day day, year year year year.",
+])
+def test_entry_date_formats_in_other_words(text):
+    entry = read(text).entry
+    assert (entry.digits, entry.date_format) == (8, "MMDDYYYY")
+
+
+def test_entry_asked_as_what_the_system_needs():
+    assert read("To continue, I need the telephone number on your account.").entry == (
+        EntryRequest(field="telephone number"))
 
 
 def test_entry_date_of_birth_mm_dd_yyyy():

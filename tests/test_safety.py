@@ -71,6 +71,9 @@ def test_actions_asked_by_wish(goal, expected):
     pytest.param("I want to check my order status", id="check-order-status"),
     pytest.param("I'd like to check the status of my prescription refill",
                  id="status-of-my-refill"),
+    pytest.param("Can you find out if my prescription is ready to pick up yet?",
+                 id="find-out-if-ready-to-pick-up"),
+    pytest.param("I want to know when I can cancel without a fee", id="know-when-i-can-cancel"),
 ])
 def test_questions_ask_for_nothing(goal):
     assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == set()
@@ -438,3 +441,15 @@ def test_an_action_behind_a_heading_the_stt_ran_in_is_still_refused():
                      "account ending in 7,731, press 1. For your payment due date, press 3.")
     assert refused is not None and NOT_ASKED in refused[1]
     assert review(BALANCE, "1", "For information on how to pay your bill, press 1.") is None
+
+
+def test_alternatives_offered_for_one_object_are_a_menu_not_an_action():
+    # choosing it opens a menu among start, stop and transfer; its keys are reviewed there
+    moving = "I'm moving next month and need the electricity at the new place in my name."
+    assert review(moving, "4", "To start, stop, or transfer service, press 4.") is None
+    assert review(moving, "3", "To stop service, press 3.") is not None
+
+
+def test_lost_and_found_is_a_department_not_a_loss_report():
+    goal = "I think I left my umbrella on the bus; can you see if anyone turned it in?"
+    assert review(goal, "4", "Trip planning — press 1. Lost and found — press 4.") is None

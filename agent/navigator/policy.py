@@ -459,6 +459,8 @@ class IvrPolicy:
         the action the goal asks for (or confirms it), less when it only tells what the
         goal wants done, more when it offers the kind of answer asked or uses our facts."""
         score = self.relevance.score(option.label)
+        if not self.wants_human:  # a person serves either
+            score += self.relevance.stage_fit(option.label)
         action = self.safety.action_of(option, reading)
         if action in self.safety.asked or (action is not None and self.safety.affirms(option)):
             # the goal asks for what this option does, to what it names: a pickup is not
@@ -838,6 +840,11 @@ class IvrPolicy:
             # but one related; with nothing else near it, a caller tries it before giving up
             score, lead = leads[0]
             return self._select(lead, turn, f"the one lead for the goal ({score:.2f})",
+                                on_path=False)
+        person = next((o for _, o in scored if o.key and self._is(o, vocab.wants_human)), None)
+        if person is not None and not self.avoided:
+            # no option names what the goal is about: the person the menu offers may
+            return self._select(person, turn, "no option serves: asking a person",
                                 on_path=False)
         if self.avoided:
             label, why = next(iter(self.avoided.items()))

@@ -42,14 +42,16 @@ _COUNT_WORDS = {
     "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
     "nueve": 9, "diez": 10, "dieciséis": 16,
 }
-_KEY = (r"(?:the\s+|el\s+|la\s+|number\s+|n[uú]mero\s+|tecla\s+(?:de\s+|del\s+)?)*"
+_KEY = (r"(?:the\s+|el\s+|la\s+|number\s+|option\s+|n[uú]mero\s+|tecla\s+(?:de\s+|del\s+)?)*"
         r"(?P<key>[0-9*#]|" + "|".join(_NUMBER_WORDS) + r")(?:\s+(?:key|button|sign|tecla))?"
         r"(?![a-z0-9])(?![- ]?(?:digit|d[ií]gito|to \d|or more|through|thru))"  # "5-digit ZIP"
         r"(?!\s*,?\s*[0-9](?:\s|,|$))")  # "enter 5 0 0 0": digits of an example, not a key
-_VERB = (r"(?:press|dial|push|hit|touch|select|enter|choose|key|oprima|marque|presione|"
-         r"pulse|seleccione|digite|teclee)")
+_VERB = (r"(?:press(?:ing)?(?:\s+or\s+say)?|dial|push|hit|touch|select|enter|choose|"
+         r"key(?:\s+in)?|oprima|marque|presione|pulse|seleccione|digite|teclee)")
 _MENTION = re.compile(rf"(?<![a-z]){_VERB}\s+{_KEY}")
-_OR_KEY = re.compile(rf"(?<![a-z])or\s+{_KEY}(?=\s+(?:for|to|if)\b)")
+_OR_KEY = re.compile(rf"(?:(?<![a-z])or\s+|,\s*(?:or\s+)?){_KEY}(?=\s+(?:for|to|if)\b)")
+"""A further key of a list after a keyed option ("press 1 for billing, 2 for support, or 3
+for sales", "..., option 2 for repairs")."""
 _KEY_FIRST = re.compile(r"^\s*,?\s*(?:(?:now|at any time|anytime|today)\s+)?"
                         r"(?:for|to|if|when|para|si)\b")
 _LABEL_LEAD = re.compile(
@@ -60,7 +62,7 @@ _LABEL_LEAD = re.compile(
     r"if you(?:'re| are) calling|if you have(?: a question about| questions about)?|"
     r"if you(?:'re| are)|if this is(?: about| regarding| for)?|if your|if|para|si usted|si)?\b\s*")
 _LABEL_TAIL = re.compile(
-    r"(?:[\s,]+(?:please|now|at any time|anytime|today|por favor))+$"
+    r"(?:[\s,]+(?:please|now|at any time|anytime|today|por favor|you can|you may|simply))+$"
     r"|^(?:now|at any time|anytime)\s+"
     r"|[\s,]+(?:or|and|o|y)\s*$")
 # what an STT runs into the first label when it hears commas for full stops: "thank you,
@@ -87,7 +89,8 @@ _SPEECH_MENU = re.compile(
 _ENTRY = re.compile(  # "enter or save your ...": an STT's "say"
     r"(?<![a-z])(?P<verb>(?:please\s+)?(?:re-?)?(?:enter|key in|type|input|dial|punch in|"
     r"say or enter|enter or sa(?:y|ve)|say|tell me|provide|give me|speak|marque|ingrese|"
-    r"introduzca|diga|oprima))\s+(?:in\s+)?(?:your|the|a|an|its|his|her|their|su|el|la)\s+"
+    r"introduzca|diga|oprima|i(?:'ll| will)? need))\s+(?:in\s+)?"
+    r"(?:your|the|a|an|its|his|her|their|su|el|la)\s+"
     r"(?P<field>[^,.;?!]+)")
 _QUESTION = re.compile(r"\bwhat(?:'s| is)\s+(?:your|the)\s+(?P<field>[^,.;?!]+)\?")
 _FIELD_STOP = re.compile(
@@ -105,7 +108,9 @@ _TERMINATOR = re.compile(
     r"(?P<key>pound|hash|number sign|#|star|asterisk|\*|numeral|gato|n[uú]mero|asterisco)")
 _DATE_FORMATS = [
     (re.compile(r"\bmm\s*/?\s*dd\s*/?\s*yyyy\b|two digits? for the month,? two (?:digits? )?"
-                r"for the day,? and four (?:digits? )?for the year|month,? day,? and "
+                r"for the day,? and four (?:digits? )?for the year|two digits? each for (?:the )?"
+                r"month and (?:the )?day,? and four (?:digits? )?for the year|"
+                r"month month,? day day,? year year year year|month,? day,? and "
                 r"(?:four[- ]digit )?year|eight[- ]digit date|8[- ]digit date|dos d[ií]gitos "
                 r"para el mes,? dos (?:d[ií]gitos )?para el d[ií]a,? y cuatro"), "MMDDYYYY"),
     (re.compile(r"\bmm\s*/?\s*dd\s*/?\s*yy\b|two digits? for the month,? two (?:digits? )?"
@@ -117,6 +122,8 @@ _DATE_FORMATS = [
 _READBACK = re.compile(
     r"\b(?:you entered|you said|i heard|i have|you(?:'ve| have) entered|that was|usted marc[oó]|"
     r"marc[oó])\s*:?\s*(?P<value>(?:[0-9]|\s|,|-|dollars?|cents?|\$|\.)+)")
+_SELECTION = re.compile(r"\b(?:option|selection|choice)\b")
+"""An entry of a menu choice ("enter the option number now"), no fact of the caller's."""
 _FIGURE = re.compile(
     r"\$\s?\d[\d,]*(?:\.\d+)?"
     r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -231,6 +238,18 @@ _CONJUNCTION_ONLY = re.compile(r"^(?:or|and|o|y)[\s.,;]*$")
 _FOR_OR_KEY = re.compile(rf",\s+for\s+(?={_VERB}\s+{_KEY}\s+(?:to|for)\b)", re.I)
 _KEY_ENDS = re.compile(rf"(?<![a-z]){_VERB}\s+{_KEY}[\s.;]*$")
 _LABEL_THEN_OR_KEY = re.compile(rf"^(?:to|for)\b[^,]*,\s*or\s+{_VERB}\s+{_KEY}\s+(?:to|for)\b")
+_NUMBERED_OPTION = re.compile(
+    r"(?:^|(?<=[.!?;] ))option\s+(?:number\s+)?(?P<key>[0-9]|" + "|".join(_NUMBER_WORDS)
+    + r")\s*(?::|,|-|–|—|\bis(?:\s+for)?\b|\bfor\b)\s*(?P<label>[^.;!?]+)", re.I)
+"""A numbered option ("Option 1: billing and payments.", "Option 2 is for repairs.")."""
+_LABEL_KEY = re.compile(r"^(?:for\s+)?(?P<label>[a-z](?:[^,.;:!?]*?|[^.;:!?]*?(?=\s*[-–—]))"
+                        r")\s*(?:,|:|-|–|—)\s*(?P<key>[0-9*#])[.;]?$", re.I)
+"""A label and its bare key ("Billing, 1.", "Repairs — 2."): read as an option only in a
+list of two or more, as a lone "Suite, 4." is no menu."""
+_BARE_NUMBER_OPTION = re.compile(
+    r"^(?:or\s+)?(?:[0-9]|" + "|".join(_NUMBER_WORDS) + r")\s+(?:for|to)\s+[a-z]", re.I)
+"""A key and its label without a verb, after a sentence that pressed one ("Two for
+support.")."""
 FRAGMENT_WORDS = 6
 """A sentence of at most this many words that opens an option ("For technical support or
 to check.") and names no key is a piece of the option the next sentence keys."""
@@ -241,7 +260,14 @@ def option_sentences(text: str) -> list[str]:
     and keys heard before their labels put back beside them."""
     parts: list[str] = []
     text = _FOR_OR_KEY.sub(", or ", text)  # "..., for press 2 to ..." is "or press 2"
-    for part in sentences(text):  # "If you'd like." and "Or." belong to what follows them
+    text = _NUMBERED_OPTION.sub(lambda m: f"For {m['label'].strip()}, press {m['key']}", text)
+    pieces = sentences(text)
+    if sum(bool(_LABEL_KEY.match(piece)) for piece in pieces) >= 2:
+        pieces = [_LABEL_KEY.sub(r"For \g<label>, press \g<key>.", piece) for piece in pieces]
+    for i, part in enumerate(pieces):
+        if i and _BARE_NUMBER_OPTION.match(part) and _MENTION.search(pieces[i - 1].lower()):
+            part = f"Press {part[:1].lower()}{part[1:]}"  # "Press one for billing. Two for ..."
+            pieces[i] = part  # "If you'd like." and "Or." belong to what follows them
         if parts and (_DESIRE_ONLY.match(parts[-1].lower())
                       or _CONJUNCTION_ONLY.match(parts[-1].lower())):
             part = f"{parts.pop().rstrip(' .,;')} {part[:1].lower()}{part[1:]}"
@@ -482,7 +508,7 @@ class PromptReader:
             return None
         raw_field = (match or question).group("field")
         field_text = _FIELD_STOP.sub("", raw_field).strip()
-        if not self._is_field(field_text):
+        if not self._is_field(field_text) or _SELECTION.search(field_text):
             return None
         verb = (match.group("verb") if match else "say or enter").removeprefix("please ")
         digits = _DIGITS.search(low)
@@ -544,10 +570,10 @@ class PromptReader:
 def _clean(label: str) -> str:
     """An option label without its connectors ("or for billing questions," -> "billing
     questions") and leading articles."""
-    label = label.strip(" ,;:-.!?")
+    label = label.strip(" ,;:-–—.!?")
     while (header := _LABEL_HEADER.match(label)) and label[header.end():]:
         label = label[header.end():]
-    label = _LABEL_LEAD.sub("", label).strip(" ,;:-.!?")
-    label = _LABEL_TAIL.sub("", label).strip(" ,;:-.!?")
+    label = _LABEL_LEAD.sub("", label).strip(" ,;:-–—.!?")
+    label = _LABEL_TAIL.sub("", label).strip(" ,;:-–—.!?")
     label = re.sub(r"^(?:your|the|a|an|our|su|sus|el|la|los|las)\s+", "", label)
-    return label.strip(" ,;:-.!?'\"")
+    return label.strip(" ,;:-–—.!?'\"")

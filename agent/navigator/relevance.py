@@ -22,11 +22,41 @@ about benefits), up to :data:`MAX_TOPIC`."""
 MAX_TOPIC = 1.5
 CONTRADICTION = 1.0
 """Penalty per goal term the text negates ("hasn't been reported" for a goal that says
-it was reported), or per negated goal term the text affirms."""
+it was reported), per negated goal term the text affirms, and per kind of a thing other
+than the goal's that the text names ("credit" for "debit"; the vocabulary's contrasts)."""
 CONTEXT = 0.3
 """Weight of a goal term that names what the whole phone line is about ("card" on a card
 issuer's line, from its greeting): it tells no option from another."""
 _EXAMPLE_BREAK = re.compile(r"\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+")
+_FOLLOW_UP_GOAL = re.compile(
+    r"\b(?:status|yet|already|still|where (?:things|it|they|we) stand|"
+    r"where(?:'s| is| are)\s+(?:my|our|the)|"
+    r"(?:'s|'ve|'re|has|have|had|was|were|is|are)\s+(?:\w+\s+)?(?:been\s+)?(?:approved|"
+    r"processed|deposited|paid|found|shipped|sent|received|reimbursed|fixed|located|issued|"
+    r"delivered|reviewed|ready|in|done|turned in)\b|"
+    r"(?:i|we)\s+(?:\w+\s+)?(?:applied|submitted|sent|mailed|filed|ordered|dropped|reported|"
+    r"booked|requested|paid)\b|"
+    r"(?:my|our)\s+(?:\w+\s+)?(?:reservation|booking|cruise|trip|appointment|order|claim|"
+    r"application|request|shipment|package|delivery|refund|case|ticket)s?\b)")
+"""A goal following up on something already under way ("has my claim been approved?", "I
+applied two weeks ago", "where's the truck with my furniture", "our cruise next month")."""
+_EXISTING_OPTION = re.compile(
+    r"\b(?:existing|already|check on|checking on|in transit|on (?:its|their|the) way|"
+    r"on file|pending|current|currently|recent|previously|you(?:'ve| have) (?:already )?"
+    r"(?:filed|submitted|sent|reported|placed|made|booked|applied))\b")
+"""An option for something under way ("check on an existing claim", "an application you
+have already submitted", "an order that's on its way")."""
+_NEW_OPTION = re.compile(
+    r"\b(?:new|apply|applying|start a|open a|file a|report a|get a quote|a quote|estimate|"
+    r"sign up|enroll|book a|schedule a|rent a|plan a|planning a)\b")
+"""An option for starting something ("file a new claim", "apply for a permit")."""
+DERIVED_MIN = 5
+"""Letters a term must have for a longer term it begins to count as related to it."""
+_SUPPOSED = re.compile(r"\s*(?:if|suppose|supposing|what if|in case|when)\b")
+"""A clause that supposes ("if I filed a claim, ..."): nothing under way."""
+FOLLOW_UP = 0.75
+"""Credit for an option about something under way, for a goal following up on one
+(and the penalty, for one starting something new)."""
 
 
 def _negated(term: str) -> str:
@@ -47,14 +77,43 @@ class WordRelevance:
         self.goal_terms = set(vocab.terms(goal))
         self.goal_topics = vocab.topics_of(self.goal_terms)
         self.context: set[str] = set()
+        self.follows_up = any(
+            _FOLLOW_UP_GOAL.search(clause) and not _SUPPOSED.match(clause)
+            for clause in re.split(r"[,.;?!]", goal.lower().replace("’", "'")))
 
     def learn_context(self, text: str) -> None:
         """Note the words of a greeting ("Thank you for calling Summit Card Services"):
         goal terms among them count :data:`CONTEXT` from now on."""
         self.context |= set(self.vocab.terms(text)) & self.goal_terms
 
+    def stage_fit(self, label: str) -> float:
+        """For a goal following up on something under way: :data:`FOLLOW_UP` for an
+        option about one ("status of a claim you have already filed"), minus it for one
+        starting something new ("file a new claim"); 0 otherwise."""
+        if not self.follows_up:
+            return 0.0
+        low = label.lower().replace("’", "'")
+        if _EXISTING_OPTION.search(low):
+            return FOLLOW_UP
+        return -FOLLOW_UP if _NEW_OPTION.search(low) else 0.0
+
     def _related(self, a: str, b: str) -> bool:
-        return b in self.vocab.related_stems.get(a, ())
+        """``b`` is a word an IVR may say for ``a``, both affirmed or both negated
+        ("not_urgent" and "not_emergency")."""
+        if a.startswith("not_") != b.startswith("not_"):
+            return False
+        a, b = a.removeprefix("not_"), b.removeprefix("not_")
+        short, long = sorted((a, b), key=len)
+        # one word derived from the other ("cover" and "coverage", "complain" and
+        # "complaint", "cancel" and "cancellation")
+        return (b in self.vocab.related_stems.get(a, ())
+                or (len(short) >= DERIVED_MIN and long.startswith(short)))
+
+    def _contradicts(self, g: str, terms: set[str]) -> bool:
+        """The text negates goal term ``g`` or a related word, or affirms it (or a related
+        word) where the goal negates it ("emergency" for "it's not urgent")."""
+        opposite = _negated(g)
+        return opposite in terms or any(self._related(opposite, t) for t in terms)
 
     def score(self, text: str, *, precision: bool = True) -> float:
         """How well ``text`` fits the goal; 0 means unrelated.
@@ -92,11 +151,16 @@ class WordRelevance:
         evoking = sum(1 for g in goal if self.vocab.topics_of({g}) & shared_topics
                       and g not in self.context)
         topic_credit = min(MAX_TOPIC, TOPIC * max(evoking, 1)) if shared_topics else 0.0
-        if precision and recall:
+        if precision and (recall or topic_credit):
             explained = sum(
                 1 for t in terms
                 if t in goal or any(self._related(g, t) for g in goal)
                 or self.vocab.topics_of({t}) & self.goal_topics)
-            recall *= 0.5 + 0.5 * explained / len(terms)
-        contradicted = sum(1 for g in goal if _negated(g) in terms)
+            weight = 0.5 + 0.5 * explained / len(terms)
+            recall *= weight
+            if not recall:  # a topic alone, one word of a long label, is a faint match
+                topic_credit *= weight
+        contradicted = sum(1 for g in goal if self._contradicts(g, terms))
+        contradicted += sum(1 for group in self.vocab.contrast_terms
+                            if (named := goal & group) and terms & group and not terms & named)
         return recall + topic_credit - CONTRADICTION * contradicted

@@ -42,6 +42,7 @@ _AUXILIARY_FIRST = re.compile(r"\s*(?:has|have|had|was|were)\b")
 """A question by inversion ("has my aid been paid out yet?")."""
 _DESIRE = re.compile(
     r"\b(?:want(?:s)? to|wanna|would like to|'d like to|need(?:s)? to|have to|please|help me|"
+    r"(?:need|want)s?\s+(?:someone|somebody|them|you|a technician)\s+(?:\w+\s+)?to|"
     r"can you|could you|go ahead and|get me|i'm calling to|calling to|trying to|"
     r"quiero|necesito|quisiera|por favor)\b")
 _ABOUT_A_THING = re.compile(
@@ -94,15 +95,18 @@ _INTENT = re.compile(
 _GENERIC_OBJECT = re.compile(
     r"^(?:(?:this|that|it|the|above|these|your|my|entry|information|choice|selection|details|"
     r"request|order|now|please|and|or|to|continue|proceed|correct|is|that's|if|yes)\b[\s,]*)*$")
-_SPECIFIC_FIRST = ("payment_arrangement", "report_lost", "transfer_money", "file", "refill",
-                   "dispute", "renew", "buy", "cancel", "schedule", "enroll", "delete",
-                   "order", "change", "pay", "confirm")
+_SPECIFIC_FIRST = ("payment_arrangement", "report_lost", "transfer_money", "file", "repair",
+                   "refill", "dispute", "renew", "buy", "cancel", "schedule", "enroll",
+                   "delete", "order", "change", "pay", "confirm")
 
 
 _SHARED_OBJECT = re.compile(
     r"^(?:to |para )?(?P<verbs>[a-zé]+(?:\s*,\s*[a-zé]+)*,?\s+(?:or|and|o|y)\s+[a-zé]+)"
     r"\s+(?P<object>.+)$")
 """Coordinated verbs before one object ("make, change or cancel an appointment")."""
+_ALTERNATIVES = re.compile(r"^(?:to |para )?[a-zé]+(?:\s*,\s*[a-zé]+)*,?\s+(?:or|o)\s+[a-zé]+\s+\S")
+"""Verbs offered as alternatives for one object ("start, stop, or transfer service"): what
+choosing the option opens is a choice among them, not one of them."""
 
 
 class SafetyPolicy(KeyGuard):
@@ -193,12 +197,14 @@ class SafetyPolicy(KeyGuard):
                 if found is None:
                     continue
                 before = normalized[:found.start()].split()[-5:]
-                desire = _DESIRE.search(clause)
-                question = _QUESTION_WORDS.search(clause) or (
-                    _AUXILIARY_FIRST.match(clause) if question_mark else None)
+                desire = _DESIRE.search(normalized)
+                question = _QUESTION_WORDS.search(normalized) or (
+                    _AUXILIARY_FIRST.match(normalized) if question_mark else None)
                 if any(_NEGATION.fullmatch(w) for w in before):
                     forbidden.add(action)  # "don't switch me yet", "I don't want to pay"
-                elif desire and (question is None or question.start() > desire.start()):
+                elif desire and (question is None or question.start() > max(
+                        desire.start(), found.start())):
+                    # "can you find out if it's ready to pick up" asks whether, not a pickup
                     asked.add(action)
                 elif not _NOT_IMPERATIVE.match(clause) and question is None:
                     asked.add(action)
@@ -215,6 +221,7 @@ class SafetyPolicy(KeyGuard):
             # "benefits, such as copays": examples of a category that the menu under it
             # offers (and that are reviewed there), not what choosing the category does
             label = label[:listed.start()]
+        label = _ABOUT_A_THING.sub(" ", label)  # "order status" orders nothing
         actions = self.actions_in(label)
         affirms = self.affirms(option)
         normalized = vocab.normalize(label)
@@ -240,10 +247,11 @@ class SafetyPolicy(KeyGuard):
             actions = self.actions_in(" ".join(intents)) - {"confirm"}
         if len(actions) > 1 and actions & self.asked:
             return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
-        for action in _SPECIFIC_FIRST:  # "make, change or cancel an appointment": a
-            if action in actions:  # category the goal's action opens, else refused
-                return action
-        return None
+        if not affirms and _ALTERNATIVES.match(label.strip()):
+            # "start, stop, or transfer service", "make, change or cancel an appointment":
+            # a menu to choose among them, whose keys are reviewed in their turn
+            return None
+        return next((a for a in _SPECIFIC_FIRST if a in actions), None)
 
     def affirms(self, option: Option) -> bool:
         """Whether ``option`` says yes to what the prompt describes ("if this is correct",

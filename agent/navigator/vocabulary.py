@@ -14,7 +14,7 @@ from ..paths import PROMPTS_DIR
 
 _WORD = re.compile(r"[a-z0-9ñáéíóúü_']+")
 _CLAUSE = re.compile(r"[,;.:!?]|\b(?:and|or|but|y|o|pero)\b")
-_NEGATOR = re.compile(r"^(?:not|no|never|without|nobody|none|nothing|nunca|sin|\w+n't)$")
+_NEGATOR = re.compile(r"^(?:not|no|non|never|without|nobody|none|nothing|nunca|sin|\w+n't)$")
 
 
 class Vocabulary(BaseModel):
@@ -42,6 +42,7 @@ class Vocabulary(BaseModel):
     closed_phrases: list[str]
     boilerplate: list[str]
     actions: dict[str, list[str]]
+    contrasts: list[list[str]]
     qualifiers: dict[str, dict[str, list[str]]]
     fields: dict[str, list[str]]
 
@@ -69,6 +70,11 @@ class Vocabulary(BaseModel):
                 related.setdefault(key, set()).add(self.term(other))
                 related.setdefault(self.term(other), set()).add(key)
         return {k: frozenset(v) for k, v in related.items()}
+
+    @cached_property
+    def contrast_terms(self) -> list[frozenset[str]]:
+        """Each group of :attr:`contrasts` as stemmed terms."""
+        return [frozenset(self.term(word) for word in group) for group in self.contrasts]
 
     @cached_property
     def topic_terms(self) -> dict[str, frozenset[str]]:
@@ -121,7 +127,8 @@ class Vocabulary(BaseModel):
             reach = 0  # words a negation still reaches ("hasn't been reported", not further)
             for word in self.normalize(clause).split():
                 if _NEGATOR.match(word):
-                    reach = 3 if word in ("no", "nobody", "nothing", "none") else 2
+                    # "non-emergency" negates one word
+                    reach = {"no": 3, "nobody": 3, "nothing": 3, "none": 3, "non": 1}.get(word, 2)
                     continue
                 reach -= 1
                 if word in stops:
