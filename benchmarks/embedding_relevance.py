@@ -122,6 +122,9 @@ class EmbeddingRelevance:
     def learn_context(self, text: str) -> None:
         self.words.learn_context(text)
 
+    def stage_fit(self, label: str) -> float:
+        return self.words.stage_fit(label)
+
     def score(self, text: str, *, precision: bool = True) -> float:
         """:data:`SCALE` per unit of cosine above :data:`FLOOR` (0 below it), plus the word
         score (with ``precision``) in a blend."""
