@@ -457,3 +457,10 @@ def test_a_sub_menu_with_nothing_for_the_goal_is_left_by_its_way_back():
     menu = ("You have reached Home Lending. For mortgage payments, press 1. For home equity "
             "lines of credit, press 3. To return to the main menu, press star.")
     assert policy.decide(heard(menu)).actions == [PressKeys("*")]
+
+
+def test_human_resources_is_a_department_not_a_person():
+    policy = _policy("My daughter has a fever and won't be in school today.")
+    menu = ("For transportation and bus routes, press 2. For human resources and employment, "
+            "press 5. For all other calls, press 0.")
+    assert policy.decide(heard(menu)).actions == [PressKeys("0")]

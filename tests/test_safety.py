@@ -453,3 +453,17 @@ def test_alternatives_offered_for_one_object_are_a_menu_not_an_action():
 def test_lost_and_found_is_a_department_not_a_loss_report():
     goal = "I think I left my umbrella on the bus; can you see if anyone turned it in?"
     assert review(goal, "4", "Trip planning — press 1. Lost and found — press 4.") is None
+
+
+def test_a_thing_the_caller_has_is_not_an_action_on_it():
+    goal = "My dinner order is forty minutes late and I want to know where the driver is."
+    menu = "If you're calling about an order that's on its way, press 3."
+    assert review(goal, "3", menu) is None
+    assert review(goal, "1", "To place an order, press 1.") is not None
+
+
+def test_alternatives_that_include_telling_are_a_menu():
+    goal = "The repair guy was supposed to come by noon and it's almost one; what's going on?"
+    menu = ("If you have an existing appointment and want to confirm it, reschedule it, or "
+            "check your technician's arrival time, press 2.")
+    assert review(goal, "2", menu) is None

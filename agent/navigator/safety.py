@@ -104,6 +104,14 @@ _SHARED_OBJECT = re.compile(
     r"^(?:to |para )?(?P<verbs>[a-zé]+(?:\s*,\s*[a-zé]+)*,?\s+(?:or|and|o|y)\s+[a-zé]+)"
     r"\s+(?P<object>.+)$")
 """Coordinated verbs before one object ("make, change or cancel an appointment")."""
+_A_THING = re.compile(
+    r"(?<!place )(?<!make )(?<!submit )(?<!file )(?<!start )(?<!open )(?<!schedule )"
+    r"(?<!book )(?<!request )(?<!cancel )(?<!change )(?<!pay )"
+    r"(?:^|\b(?:an|the|your|my|our|this|that|existing|current|recent|previous|past)\s+)"
+    r"(?!new\b)(?:[a-z]+\s+)?(?:order|claim|appointment|delivery|refill|request)s?\b"
+    r"(?=\s+(?:that|which|you|we|already|on|in|from|placed|is|has|was))")
+"""A thing named as what the caller has, not as what choosing the option does ("an
+order that's on its way", "a claim you have already filed")."""
 _ALTERNATIVES = re.compile(r"^(?:to |para )?[a-zé]+(?:\s*,\s*[a-zé]+)*,?\s+(?:or|o)\s+[a-zé]+\s+\S")
 """Verbs offered as alternatives for one object ("start, stop, or transfer service"): what
 choosing the option opens is a choice among them, not one of them."""
@@ -222,6 +230,7 @@ class SafetyPolicy(KeyGuard):
             # offers (and that are reviewed there), not what choosing the category does
             label = label[:listed.start()]
         label = _ABOUT_A_THING.sub(" ", label)  # "order status" orders nothing
+        label = _A_THING.sub(" ", label)  # "an order that's on its way" neither
         actions = self.actions_in(label)
         affirms = self.affirms(option)
         normalized = vocab.normalize(label)
@@ -247,11 +256,22 @@ class SafetyPolicy(KeyGuard):
             actions = self.actions_in(" ".join(intents)) - {"confirm"}
         if len(actions) > 1 and actions & self.asked:
             return next(a for a in _SPECIFIC_FIRST if a in actions & self.asked)
-        if not affirms and _ALTERNATIVES.match(label.strip()):
-            # "start, stop, or transfer service", "make, change or cancel an appointment":
-            # a menu to choose among them, whose keys are reviewed in their turn
+        if not affirms and (_ALTERNATIVES.match(label.strip()) or self._tells_among(label)):
+            # "start, stop, or transfer service", "make, change or cancel an appointment",
+            # "... confirm it, reschedule it, or check your technician's arrival time": a
+            # menu to choose among them, whose keys are reviewed in their turn
             return None
         return next((a for a in _SPECIFIC_FIRST if a in actions), None)
+
+    def _tells_among(self, label: str) -> bool:
+        """Whether ``label`` offers alternatives ("..., or ...") of which one acts and
+        another only tells."""
+        parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+", label) if p.strip()]
+        if len(parts) < 2 or not re.search(r"\bor\b", label):
+            return False
+        acting = [bool(self.actions_in(part)) for part in parts]
+        return any(acting) and any(not a and _INFO_WORDS.search(part)
+                                   for a, part in zip(acting, parts))
 
     def affirms(self, option: Option) -> bool:
         """Whether ``option`` says yes to what the prompt describes ("if this is correct",
