@@ -269,9 +269,9 @@ class SafetyPolicy(KeyGuard):
         parts = [p for p in re.split(r",\s*(?:or\s+)?|\s+or\s+", label) if p.strip()]
         if len(parts) < 2 or not re.search(r"\bor\b", label):
             return False
-        acting = [bool(self.actions_in(part)) for part in parts]
-        return any(acting) and any(not a and _INFO_WORDS.search(part)
-                                   for a, part in zip(acting, parts))
+        acting = [part for part in parts if self.actions_in(part)]
+        return bool(acting) and any(part not in acting and _INFO_WORDS.search(part)
+                                    for part in parts)
 
     def affirms(self, option: Option) -> bool:
         """Whether ``option`` says yes to what the prompt describes ("if this is correct",
