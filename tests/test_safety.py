@@ -467,3 +467,12 @@ def test_alternatives_that_include_telling_are_a_menu():
     menu = ("If you have an existing appointment and want to confirm it, reschedule it, or "
             "check your technician's arrival time, press 2.")
     assert review(goal, "2", menu) is None
+
+
+def test_an_option_priced_for_itself_is_a_purchase():
+    goal = "How much more do we pay for Mochi's vet care this year before insurance pays?"
+    menu = ("For your deductible and what has been met, press 2. To add the Wellness Rewards "
+            "plan for routine care for $18 per pet per month, press 5.")
+    refused = review(goal, "5", menu)
+    assert refused is not None and NOT_ASKED in refused[1]
+    assert review(goal, "2", menu) is None

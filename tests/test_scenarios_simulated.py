@@ -20,7 +20,7 @@ from agent.supervisor import CallLimits
 SHIPPED = find_scenario_files(SCENARIOS)
 KNOWN_FAILURES = {
     # each with its cause in README.md ("Measured"); a fix makes its test fail (xfail strict)
-    "air_itinerary_seat_retry", "tel_plan_price_check",
+    "tel_plan_price_check",
 }
 BALANCE = CallTask(goal="What is the available balance of the checking account?",
                    facts={"customer_id": "10000001", "pin": "2468"}, secrets=["pin"])

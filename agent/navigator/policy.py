@@ -103,11 +103,17 @@ _STATUS = re.compile(
     r"transferred|placed|booked|upgraded|filed|submitted|on hold|missing|incomplete|"
     r"approved|awarded|owe|credit|refund|waived|posted|hours|located at|departs?|lands?|"
     r"gate|terminal|aprobad|procesad|enviad|listo|lista|entregad|programad)\b", re.I)
+_ACCOUNT_FACT = re.compile(
+    r"account|policy|member|customer|patient|subscriber|client|pin|passcode|loan|card|claim|"
+    r"order|booking|reservation|confirmation|tracking|case|ticket|license|plate|date_of_birth|"
+    r"dob")
+"""Names of facts that only an existing customer has (a policy number, a PIN, ...)."""
 _NOT_ANSWER = re.compile(
     r"^(?:thank you|thanks|gracias)[,.!]?(?:\s+\w+)?[,.!]?$|^please (?:have|be|bring|make sure)\b"
     r"|\b(?:your identity has been|"
     r"you(?:'ve| have) been (?:verified|identified)|we found your|i found your|one moment|"
-    r"let me|i'll need|i need|please wait|please hold|i can help|we can help|"
+    r"let me|i'll need|i need|you(?:'ll| will) need|we(?:'ll| will) need|have your|"
+    r"please wait|please hold|i can help|we can help|"
     r"you(?:'ve| have) selected|you(?:'re| are) calling about|main menu|is there anything)\b",
     re.I)
 _DONE = re.compile(
@@ -144,15 +150,25 @@ _ANSWER_TYPES = {
                          r"\bhow (?:can|do|could) (?:i|we) (?:reach|call|contact)\b", re.I),
               re.compile(r"\b\d{3}[-.\s]\d{4}\b|\(\d{3}\)|\b1[-\s]?8\d\d\b|"
                          r"\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b", re.I)),
+    "place": (re.compile(r"\bwhere (?:do|should|can|could|would|will|to) (?:i|we|you)? ?"
+                         r"(?:send|mail|go|drop|bring|take|park|deliver|ship|file|pay)\b|"
+                         r"\bwhat(?:'s| is) the (?:mailing |street )?address\b|"
+                         r"\bwhich (?:address|office|location|branch)\b", re.I),
+              re.compile(r"\b\d+\s+(?:[a-z]+\s+){1,3}(?:street|st|avenue|ave|road|rd|boulevard|"
+                         r"blvd|drive|dr|lane|ln|way|court|ct|place|pl|parkway|pkwy|highway|"
+                         r"hwy)\b|\bp\.?\s?o\.?\s+box\b|\bbox \d+|\bsuite \d+", re.I)),
 }
-"""Kinds of figure a goal asks for (a time for "when", money for "how much") and how an
-answer states them: a statement without the kind asked for does not answer."""
+"""Kinds of figure a goal asks for (a time for "when", money for "how much", a place for
+"where do I send it") and how an answer states them: a statement without the kind asked
+for does not answer."""
 _OFFERS = {
     "time": re.compile(r"\b(?:dates?|due|when|schedules?|times?|hours|status|arrivals?|"
                        r"departures?|deadlines?|next)\b", re.I),
     "money": re.compile(r"\b(?:balance|amount|cost|costs|price|prices|pricing|fee|fees|owe|"
                         r"charges?|copays?|deductibles?|rates?|quote|payoff)\b", re.I),
     "phone": re.compile(r"\b(?:phone|telephone|fax|number|contact|direct line)\b", re.I),
+    "place": re.compile(r"\b(?:address|addresses|mailing|locations?|directions|where to)\b",
+                        re.I),
 }
 """How an option label offers each kind of answer of :data:`_ANSWER_TYPES`."""
 _TELLS = re.compile(r"\b(?:status|hours|locations?|directions|information|info|balance|"
@@ -262,6 +278,8 @@ class IvrPolicy:
         self.answer_types = {kind for kind, (asks, _) in _ANSWER_TYPES.items()
                              if asks.search(questions)}
         self.backtracks = 0
+        # facts of an account the caller holds: an "existing customer", not a new one
+        self.customer = any(_ACCOUNT_FACT.search(name) for name in task.facts)
         self.avoided: dict[str, str] = {}  # option label -> action the goal did not ask for
         self.with_person = False
         self.stated_goal = False
@@ -460,7 +478,7 @@ class IvrPolicy:
         goal wants done, more when it offers the kind of answer asked or uses our facts."""
         score = self.relevance.score(option.label)
         if not self.wants_human:  # a person serves either
-            score += self.relevance.stage_fit(option.label)
+            score += self.relevance.caller_fit(option.label, customer=self.customer)
         action = self.safety.action_of(option, reading)
         if action in self.safety.asked or (action is not None and self.safety.affirms(option)):
             # the goal asks for what this option does, to what it names: a pickup is not

@@ -54,6 +54,26 @@ DERIVED_MIN = 5
 """Letters a term must have for a longer term it begins to count as related to it."""
 _SUPPOSED = re.compile(r"\s*(?:if|suppose|supposing|what if|in case|when)\b")
 """A clause that supposes ("if I filed a claim, ..."): nothing under way."""
+_HOLDER_OPTION = re.compile(
+    r"(?:^|\b(?:an?|our)\s+)(?:current\s+|existing\s+)?(?:[a-z]+\s+)?(?:policy ?holder|member|"
+    r"customer|patient|client|subscriber|account ?holder|resident|tenant|cardholder)s?"
+    r"(?=$|,|\s+(?:calling|who|with|and|or)\b)|"
+    r"\b(?:current|existing|returning)\s+(?:policy ?holders?|members?|customers?|patients?|"
+    r"clients?|subscribers?|account ?holders?|residents?|tenants?|famil(?:y|ies)|"
+    r"cardholders?)\b")
+"""An option for a caller who already has an account ("if you are a Fetchwell
+policyholder", "existing customers")."""
+_PROSPECT_OPTION = re.compile(
+    r"\b(?:new|prospective|potential|future)\s+(?:policy ?holders?|members?|customers?|"
+    r"patients?|clients?|subscribers?|policy|policies|accounts?|service)\b|\bquotes?\b|"
+    r"\bnot (?:yet )?(?:a|an) (?:member|customer|policy ?holder|patient|client)\b")
+"""An option for a caller who has none yet ("new customers", "a quote for a new policy")."""
+_TRADE_CALLER = re.compile(
+    r"^(?:an?\s+)?(?:[a-z]+\s+)?(?:provider|physician|doctor's office|medical office|practice|"
+    r"vendor|contractor|broker|employer|dealer|merchant|attorney|partner|driver(?!'s)|agency)s?"
+    r"(?=$|,|\s+(?:or|and|calling|office)\b)")
+"""An option for a caller in a trade, not a customer ("a veterinary practice", "a
+contractor", "a restaurant partner")."""
 FOLLOW_UP = 0.75
 """Credit for an option about something under way, for a goal following up on one
 (and the penalty, for one starting something new)."""
@@ -86,13 +106,26 @@ class WordRelevance:
         goal terms among them count :data:`CONTEXT` from now on."""
         self.context |= set(self.vocab.terms(text)) & self.goal_terms
 
-    def stage_fit(self, label: str) -> float:
-        """For a goal following up on something under way: :data:`FOLLOW_UP` for an
-        option about one ("status of a claim you have already filed"), minus it for one
-        starting something new ("file a new claim"); 0 otherwise."""
+    def caller_fit(self, label: str, *, customer: bool = False) -> float:
+        """How an option meant for a kind of caller or a stage fits this call:
+        :data:`FOLLOW_UP` for an option about something under way ("status of a claim
+        you have already filed") when the goal follows up on one, or for an option for
+        account holders ("if you are a policyholder") when the caller is one
+        (``customer``: the call has an account's facts) or follows up; minus it for one
+        starting something new ("file a new claim", "a quote for a new policy"), and for
+        one meant for a trade ("calling from a veterinary practice") the goal does not
+        name; 0 otherwise."""
+        low = label.lower().replace("’", "'")
+        trade = _TRADE_CALLER.search(low)
+        if trade and not set(self.vocab.terms(trade.group(0))) & self.goal_terms:
+            return -FOLLOW_UP
+        if customer or self.follows_up:
+            if _HOLDER_OPTION.search(low):
+                return FOLLOW_UP
+            if _PROSPECT_OPTION.search(low):
+                return -FOLLOW_UP
         if not self.follows_up:
             return 0.0
-        low = label.lower().replace("’", "'")
         if _EXISTING_OPTION.search(low):
             return FOLLOW_UP
         return -FOLLOW_UP if _NEW_OPTION.search(low) else 0.0

@@ -76,6 +76,11 @@ appointment and continue"): it affirms that."""
 _FEE = re.compile(r"\b(?:fee|charge|cost|surcharge|penalty|for|costs)s?\b[^.$]{0,30}\$\s?\d[\d,.]*"
                   r"|\$\s?\d[\d,.]*\s+(?:\w+\s+)?(?:fee|charge|surcharge|penalty)\b", re.I)
 """A price put on what an option does ("a change fee of $99", "a $25 booking fee")."""
+_PRICED = re.compile(
+    r"\b(?:for|at|costs?|only)\s+(?:an?\s+(?:additional|extra)\s+)?\$\s?\d|"
+    r"\$\s?\d[\d,.]*\s*(?:per|a|an|/|each)\s*(?:month|year|week|day|night|pet|line|person|"
+    r"user|visit|mo|yr)\b", re.I)
+"""A price an option puts on what it does ("for $18 per pet per month"): a purchase."""
 _REFUSES_COST = re.compile(
     r"\b(?:not|never|won't|don't|do not|refuse to)\s+(?:\w+\s+){0,2}pay(?:ing)?\b"
     r"|\b(?:only if|as long as)\b[^.]{0,30}\b(?:free|no (?:cost|charge|fee)|"
@@ -232,6 +237,8 @@ class SafetyPolicy(KeyGuard):
         label = _ABOUT_A_THING.sub(" ", label)  # "order status" orders nothing
         label = _A_THING.sub(" ", label)  # "an order that's on its way" neither
         actions = self.actions_in(label)
+        if not actions and _PRICED.search(label) and not _INFO_WORDS.search(label):
+            actions = {"buy"}  # "the Wellness Rewards plan for $18 per pet per month"
         affirms = self.affirms(option)
         normalized = vocab.normalize(label)
         # an action named before any word of information leads the label, and what
