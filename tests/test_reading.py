@@ -282,6 +282,12 @@ def test_entry_date_formats_in_other_words(text):
     assert (entry.digits, entry.date_format) == (8, "MMDDYYYY")
 
 
+def test_entry_amount_in_whole_dollars():
+    entry = read("Enter the amount of the refund shown on your return, in whole dollars only, "
+                 "without cents, followed by the pound key.").entry
+    assert (entry.amount, entry.whole_dollars, entry.terminator) == (True, True, "#")
+
+
 def test_entry_asked_as_what_the_system_needs():
     assert read("To continue, I need the telephone number on your account.").entry == (
         EntryRequest(field="telephone number"))

@@ -163,7 +163,7 @@ _ANSWER_TYPES = {
 for does not answer."""
 _OFFERS = {
     "time": re.compile(r"\b(?:dates?|due|when|schedules?|times?|hours|status|arrivals?|"
-                       r"departures?|deadlines?|next)\b", re.I),
+                       r"departures?|deadlines?|next|window)\b", re.I),
     "money": re.compile(r"\b(?:balance|amount|cost|costs|price|prices|pricing|fee|fees|owe|"
                         r"charges?|copays?|deductibles?|rates?|quote|payoff)\b", re.I),
     "phone": re.compile(r"\b(?:phone|telephone|fax|number|contact|direct line)\b", re.I),
@@ -478,7 +478,8 @@ class IvrPolicy:
         goal wants done, more when it offers the kind of answer asked or uses our facts."""
         score = self.relevance.score(option.label)
         if not self.wants_human:  # a person serves either
-            score += self.relevance.caller_fit(option.label, customer=self.customer)
+            score += self.relevance.caller_fit(option.label, customer=self.customer,
+                                               relevant=score > 0)
         action = self.safety.action_of(option, reading)
         if action in self.safety.asked or (action is not None and self.safety.affirms(option)):
             # the goal asks for what this option does, to what it names: a pickup is not
@@ -639,8 +640,7 @@ class IvrPolicy:
             if match:
                 dollars = match.group(1).replace(",", "")
                 cents = (match.group(2) or "00").ljust(2, "0")
-                whole = re.search(r"whole dollars|dollars only|no cents", entry.field)
-                digits = dollars if whole else dollars + cents
+                digits = dollars if entry.whole_dollars else dollars + cents
         n = entry.digits
         if n and len(digits) > n:
             digits = digits[:n] if kind == "zip" else digits[-n:]

@@ -122,6 +122,9 @@ _DATE_FORMATS = [
 _READBACK = re.compile(
     r"\b(?:you entered|you said|i heard|i have|you(?:'ve| have) entered|that was|usted marc[oó]|"
     r"marc[oó])\s*:?\s*(?P<value>(?:[0-9]|\s|,|-|dollars?|cents?|\$|\.)+)")
+_WHOLE_DOLLARS = re.compile(r"\bwhole dollars?\b|\bdollars only\b|\bno cents\b|"
+                            r"\bwithout (?:the )?cents\b|\bnearest (?:whole )?dollar\b")
+"""An amount asked for without cents ("in whole dollars", "rounded to the nearest dollar")."""
 _SELECTION = re.compile(r"\b(?:option|selection|choice)\b")
 """An entry of a menu choice ("enter the option number now"), no fact of the caller's."""
 _FIGURE = re.compile(
@@ -171,14 +174,15 @@ class Option:
 class EntryRequest:
     """A request to enter or say a value: ``field`` as the IVR named it ("date of birth"),
     its digit count, whether it is the last digits of something, a date format
-    (``MMDDYYYY``, ``MMDDYY``, ``MMYY``), an amount in dollars and cents, the terminator
-    key, and how it may be given."""
+    (``MMDDYYYY``, ``MMDDYY``, ``MMYY``), an amount (in dollars and cents, or in
+    ``whole_dollars``), the terminator key, and how it may be given."""
 
     field: str
     digits: int | None = None
     last_digits: bool = False
     date_format: str | None = None
     amount: bool = False
+    whole_dollars: bool = False
     terminator: str | None = None
     keys: bool = True
     speech: bool = False
@@ -528,6 +532,7 @@ class PromptReader:
             last_digits=last is not None,
             date_format=date_format,
             amount=bool(re.search(r"\bdollars?\b|\bamount\b|\bcents\b", low)),
+            whole_dollars=bool(_WHOLE_DOLLARS.search(low)),
             terminator=(None if terminator is None else
                         "*" if terminator.group("key") in ("star", "asterisk", "*", "asterisco")
                         else "#"),

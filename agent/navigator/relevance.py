@@ -34,6 +34,7 @@ _FOLLOW_UP_GOAL = re.compile(
     r"(?:'s|'ve|'re|has|have|had|was|were|is|are)\s+(?:\w+\s+)?(?:been\s+)?(?:approved|"
     r"processed|deposited|paid|found|shipped|sent|received|reimbursed|fixed|located|issued|"
     r"delivered|reviewed|ready|in|done|turned in)\b|"
+    r"\bdid (?:i|we|you|they) (?:ever )?(?:get|receive)\b|"
     r"(?:i|we)\s+(?:\w+\s+)?(?:applied|submitted|sent|mailed|filed|ordered|dropped|reported|"
     r"booked|requested|paid)\b|"
     r"(?:my|our)\s+(?:\w+\s+)?(?:reservation|booking|cruise|trip|appointment|order|claim|"
@@ -52,12 +53,16 @@ _NEW_OPTION = re.compile(
 """An option for starting something ("file a new claim", "apply for a permit")."""
 DERIVED_MIN = 5
 """Letters a term must have for a longer term it begins to count as related to it."""
+_STARTS_NEW = re.compile(r"\b(?:(?:a|an) new|another|open (?:a|an)|apply|sign up|start|book|"
+                         r"quote|estimate|set up|add|enroll|join|buy|purchase|order|report|"
+                         r"file|request)\b")
+"""A goal that starts something ("book another move", "open an account")."""
 _SUPPOSED = re.compile(r"\s*(?:if|suppose|supposing|what if|in case|when)\b")
 """A clause that supposes ("if I filed a claim, ..."): nothing under way."""
 _HOLDER_OPTION = re.compile(
     r"(?:^|\b(?:an?|our)\s+)(?:current\s+|existing\s+)?(?:[a-z]+\s+)?(?:policy ?holder|member|"
     r"customer|patient|client|subscriber|account ?holder|resident|tenant|cardholder)s?"
-    r"(?=$|,|\s+(?:calling|who|with|and|or)\b)|"
+    r"(?=$|,|\s+calling\b)|"
     r"\b(?:current|existing|returning)\s+(?:policy ?holders?|members?|customers?|patients?|"
     r"clients?|subscribers?|account ?holders?|residents?|tenants?|famil(?:y|ies)|"
     r"cardholders?)\b")
@@ -97,6 +102,7 @@ class WordRelevance:
         self.goal_terms = set(vocab.terms(goal))
         self.goal_topics = vocab.topics_of(self.goal_terms)
         self.context: set[str] = set()
+        self.starts_new = bool(_STARTS_NEW.search(goal.lower()))
         self.follows_up = any(
             _FOLLOW_UP_GOAL.search(clause) and not _SUPPOSED.match(clause)
             for clause in re.split(r"[,.;?!]", goal.lower().replace("’", "'")))
@@ -106,12 +112,14 @@ class WordRelevance:
         goal terms among them count :data:`CONTEXT` from now on."""
         self.context |= set(self.vocab.terms(text)) & self.goal_terms
 
-    def caller_fit(self, label: str, *, customer: bool = False) -> float:
+    def caller_fit(self, label: str, *, customer: bool = False,
+                   relevant: bool = True) -> float:
         """How an option meant for a kind of caller or a stage fits this call:
         :data:`FOLLOW_UP` for an option about something under way ("status of a claim
         you have already filed") when the goal follows up on one, or for an option for
         account holders ("if you are a policyholder") when the caller is one
-        (``customer``: the call has an account's facts) or follows up; minus it for one
+        (``customer``: the call has an account's facts) or follows up (a customer whose
+        goal starts nothing does, on an option ``relevant`` to the goal); minus it for one
         starting something new ("file a new claim", "a quote for a new policy"), and for
         one meant for a trade ("calling from a veterinary practice") the goal does not
         name; 0 otherwise."""
@@ -119,12 +127,15 @@ class WordRelevance:
         trade = _TRADE_CALLER.search(low)
         if trade and not set(self.vocab.terms(trade.group(0))) & self.goal_terms:
             return -FOLLOW_UP
-        if customer or self.follows_up:
+        # a caller with an account's facts whose goal starts nothing follows up on what
+        # the option is about, if it is about the goal at all
+        follows_up = self.follows_up or (customer and relevant and not self.starts_new)
+        if follows_up or customer:
             if _HOLDER_OPTION.search(low):
                 return FOLLOW_UP
             if _PROSPECT_OPTION.search(low):
                 return -FOLLOW_UP
-        if not self.follows_up:
+        if not follows_up:
             return 0.0
         if _EXISTING_OPTION.search(low):
             return FOLLOW_UP
