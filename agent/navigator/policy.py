@@ -150,7 +150,8 @@ _ANSWER_TYPES = {
                          r"\bhow (?:can|do|could) (?:i|we) (?:reach|call|contact)\b", re.I),
               re.compile(r"\b\d{3}[-.\s]\d{4}\b|\(\d{3}\)|\b1[-\s]?8\d\d\b|"
                          r"\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b", re.I)),
-    "place": (re.compile(r"\bwhere (?:do|should|can|could|would|will|to) (?:i|we|you)? ?"
+    "place": (re.compile(r"\bwhere (?:exactly )?(?:do|should|can|could|would|will|to) "
+                         r"(?:i|we|you)? ?"
                          r"(?:send|mail|go|drop|bring|take|park|deliver|ship|file|pay)\b|"
                          r"\bwhat(?:'s| is) the (?:mailing |street )?address\b|"
                          r"\bwhich (?:address|office|location|branch)\b", re.I),
