@@ -360,7 +360,7 @@ def test_allows_cancel_after_a_payment_summary():
 
 @pytest.mark.parametrize(("keys", "expected"), [
     pytest.param("1", None, id="continue-holding-allowed"),
-    pytest.param("2", ("request a callback", f"it would schedule, {NOT_ASKED}"),
+    pytest.param("2", ("request a callback", f"it would call back, {NOT_ASKED}"),
                  id="callback-refused"),
 ])
 def test_hold_menu(keys, expected):
@@ -476,3 +476,11 @@ def test_an_option_priced_for_itself_is_a_purchase():
     refused = review(goal, "5", menu)
     assert refused is not None and NOT_ASKED in refused[1]
     assert review(goal, "2", menu) is None
+
+
+def test_a_callback_is_no_reservation_the_goal_asks_for():
+    goal = "Reserve the picnic pavilion at Riverside Park for Saturday, August 9."
+    menu = ("All representatives are still assisting other customers. If you would like us "
+            "to call you back instead of holding, press 1 at any time.")
+    assert review(goal, "1", menu) == ("us to call you back instead of holding",
+                                       f"it would call back, {NOT_ASKED}")

@@ -101,7 +101,7 @@ _GENERIC_OBJECT = re.compile(
     r"^(?:(?:this|that|it|the|above|these|your|my|entry|information|choice|selection|details|"
     r"request|order|now|please|and|or|to|continue|proceed|correct|is|that's|if|yes)\b[\s,]*)*$")
 _SPECIFIC_FIRST = ("payment_arrangement", "report_lost", "transfer_money", "file", "repair",
-                   "refill", "dispute", "renew", "buy", "cancel", "schedule", "enroll",
+                   "refill", "dispute", "renew", "buy", "cancel", "call_back", "schedule", "enroll",
                    "delete", "order", "change", "pay", "confirm")
 
 
