@@ -122,9 +122,11 @@ class EmbeddingRelevance:
     def learn_context(self, text: str) -> None:
         self.words.learn_context(text)
 
-    def caller_fit(self, label: str, *, customer: bool = False,
-                   relevant: bool = True) -> float:
-        return self.words.caller_fit(label, customer=customer, relevant=relevant)
+    def caller_fit(self, label: str, *, customer: bool = False) -> float:
+        return self.words.caller_fit(label, customer=customer)
+
+    def stage_fit(self, label: str, *, customer: bool = False, relevant: bool = True) -> float:
+        return self.words.stage_fit(label, customer=customer, relevant=relevant)
 
     def score(self, text: str, *, precision: bool = True) -> float:
         """:data:`SCALE` per unit of cosine above :data:`FLOOR` (0 below it), plus the word

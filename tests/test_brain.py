@@ -441,7 +441,7 @@ def test_a_goal_following_up_takes_the_option_for_what_is_under_way(goal, menu, 
 
 def test_a_supposed_claim_is_not_under_way():
     policy = _policy("If I filed a claim for a broken windshield, what would my deductible be?")
-    assert policy.relevance.caller_fit("check on an existing claim") == 0
+    assert policy.relevance.stage_fit("check on an existing claim") == 0
 
 
 def test_another_kind_of_the_thing_does_not_fit_the_goal():

@@ -478,9 +478,11 @@ class IvrPolicy:
         the action the goal asks for (or confirms it), less when it only tells what the
         goal wants done, more when it offers the kind of answer asked or uses our facts."""
         score = self.relevance.score(option.label)
+        fit = self.relevance.caller_fit(option.label, customer=self.customer)
         if not self.wants_human:  # a person serves either
-            score += self.relevance.caller_fit(option.label, customer=self.customer,
-                                               relevant=score > 0)
+            fit += self.relevance.stage_fit(option.label, customer=self.customer,
+                                            relevant=score > 0)
+        score += fit
         action = self.safety.action_of(option, reading)
         if action in self.safety.asked or (action is not None and self.safety.affirms(option)):
             # the goal asks for what this option does, to what it names: a pickup is not

@@ -112,31 +112,32 @@ class WordRelevance:
         goal terms among them count :data:`CONTEXT` from now on."""
         self.context |= set(self.vocab.terms(text)) & self.goal_terms
 
-    def caller_fit(self, label: str, *, customer: bool = False,
-                   relevant: bool = True) -> float:
-        """How an option meant for a kind of caller or a stage fits this call:
-        :data:`FOLLOW_UP` for an option about something under way ("status of a claim
-        you have already filed") when the goal follows up on one, or for an option for
-        account holders ("if you are a policyholder") when the caller is one
-        (``customer``: the call has an account's facts) or follows up (a customer whose
-        goal starts nothing does, on an option ``relevant`` to the goal); minus it for one
-        starting something new ("file a new claim", "a quote for a new policy"), and for
-        one meant for a trade ("calling from a veterinary practice") the goal does not
-        name; 0 otherwise."""
+    def caller_fit(self, label: str, *, customer: bool = False) -> float:
+        """How an option meant for a kind of caller fits this one: :data:`FOLLOW_UP` for an
+        option for account holders ("if you are a policyholder") when the caller is one
+        (``customer``: the call has an account's facts) or follows up; minus it for one
+        for new customers ("a quote for a new policy") then, and for one meant for a
+        trade ("calling from a veterinary practice") the goal does not name; 0
+        otherwise."""
         low = label.lower().replace("’", "'")
         trade = _TRADE_CALLER.search(low)
         if trade and not set(self.vocab.terms(trade.group(0))) & self.goal_terms:
             return -FOLLOW_UP
-        # a caller with an account's facts whose goal starts nothing follows up on what
-        # the option is about, if it is about the goal at all
-        follows_up = self.follows_up or (customer and relevant and not self.starts_new)
-        if follows_up or customer:
+        if customer or self.follows_up:
             if _HOLDER_OPTION.search(low):
                 return FOLLOW_UP
             if _PROSPECT_OPTION.search(low):
                 return -FOLLOW_UP
-        if not follows_up:
+        return 0.0
+
+    def stage_fit(self, label: str, *, customer: bool = False, relevant: bool = True) -> float:
+        """:data:`FOLLOW_UP` for an option about something under way ("status of a claim
+        you have already filed") when the goal follows up on one (as does a ``customer``
+        whose goal starts nothing, on an option ``relevant`` to the goal), minus it for one
+        starting something new ("file a new claim"); 0 otherwise."""
+        if not (self.follows_up or (customer and relevant and not self.starts_new)):
             return 0.0
+        low = label.lower().replace("’", "'")
         if _EXISTING_OPTION.search(low):
             return FOLLOW_UP
         return -FOLLOW_UP if _NEW_OPTION.search(low) else 0.0
