@@ -43,6 +43,8 @@ def review(goal: str, keys: str, *texts: str):
     pytest.param("Refill my prescription", {"refill"}, id="refill"),
     pytest.param("Update my mailing address", {"change"}, id="update-address"),
     pytest.param("Find out my balance and pay it", {"pay"}, id="find-out-and-pay"),
+    pytest.param("My faucet drips; someone should take a look.", {"repair"},
+                 id="someone-should"),
 ])
 def test_actions_asked_by_imperative(goal, expected):
     assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == expected
@@ -74,6 +76,8 @@ def test_actions_asked_by_wish(goal, expected):
     pytest.param("Can you find out if my prescription is ready to pick up yet?",
                  id="find-out-if-ready-to-pick-up"),
     pytest.param("I want to know when I can cancel without a fee", id="know-when-i-can-cancel"),
+    pytest.param("Pocketline took the money for my monthly refill twice this month.",
+                 id="a-statement-starting-with-a-name"),
 ])
 def test_questions_ask_for_nothing(goal):
     assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == set()

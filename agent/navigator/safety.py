@@ -43,6 +43,7 @@ _AUXILIARY_FIRST = re.compile(r"\s*(?:has|have|had|was|were)\b")
 _DESIRE = re.compile(
     r"\b(?:want(?:s)? to|wanna|would like to|'d like to|need(?:s)? to|have to|please|help me|"
     r"(?:need|want)s?\s+(?:someone|somebody|them|you|a technician)\s+(?:\w+\s+)?to|"
+    r"(?:someone|somebody|you|they|a technician)\s+(?:should|needs? to|has to|must)|"
     r"can you|could you|go ahead and|get me|i'm calling to|calling to|trying to|"
     r"quiero|necesito|quisiera|por favor)\b")
 _ABOUT_A_THING = re.compile(
@@ -55,10 +56,19 @@ of my prescription refill"): no action is asked."""
 _NEGATION = re.compile(
     r"\b(?:don't|do not|dont|doesn't|does not|not|never|no|without|rather not|won't|"
     r"wouldn't|shouldn't|isn't|aren't|nothing|nunca|sin|\w+n't)\b")
-_NOT_IMPERATIVE = re.compile(
-    r"^(?:i|i'm|i've|my|me|we|our|it|it's|this|that|there|the|a|an|is|are|was|were|do|does|"
-    r"did|can|could|would|should|will|what|when|how|which|where|why|who|whether|if|mi|mis|"
-    r"el|la|yo|es|está)\b")
+_FILLER = re.compile(r"^(?:(?:please|just|also|now|then|and|so|kindly|go ahead and|por favor)\s+)*")
+_IMPERATIVE_VERBS = frozenset({
+    "set", "get", "have", "make", "put", "take", "send", "give", "let", "sign", "turn", "switch",
+    "add", "remove", "call", "tell", "find", "check", "ask", "move", "start", "stop", "open",
+    "close", "apply", "file", "report", "request", "use", "enter", "change", "update", "book",
+    "schedule", "reschedule", "cancel", "pay", "order", "renew", "buy", "purchase", "refill",
+    "transfer", "dispute", "enroll", "register", "reserve", "confirm", "upgrade", "activate",
+    "redeem", "submit", "arrange", "hold", "keep", "ship", "mail", "deliver", "redirect",
+    "reroute", "freeze", "lock", "block", "delete", "erase", "terminate", "disconnect",
+    "suspend", "deactivate", "authorize", "drop", "sort", "fix", "replace", "reorder",
+    "pague", "paga", "cancele", "cancela", "programe", "cambie", "cambia", "ordene"})
+"""Verbs a goal's imperative clause starts with ("Pay my bill", "Set up a payment plan"):
+a clause that starts otherwise ("Pocketline took the money for my refill") states."""
 _PAID_FOR = {"order", "renew", "buy"}
 """Actions whose next step may be paying for them."""
 _IMPLIED_BY = {
@@ -120,6 +130,13 @@ order that's on its way", "a claim you have already filed")."""
 _ALTERNATIVES = re.compile(r"^(?:to |para )?[a-zé]+(?:\s*,\s*[a-zé]+)*,?\s+(?:or|o)\s+[a-zé]+\s+\S")
 """Verbs offered as alternatives for one object ("start, stop, or transfer service"): what
 choosing the option opens is a choice among them, not one of them."""
+
+
+def _imperative(clause: str) -> bool:
+    """Whether ``clause`` (lower-cased) is an order: it starts with a verb of
+    :data:`_IMPERATIVE_VERBS`, after fillers ("please", "and then")."""
+    rest = _FILLER.sub("", clause.strip())
+    return rest.split(" ", 1)[0].strip(",.;:!") in _IMPERATIVE_VERBS
 
 
 class SafetyPolicy(KeyGuard):
@@ -210,7 +227,8 @@ class SafetyPolicy(KeyGuard):
                 if found is None:
                     continue
                 before = normalized[:found.start()].split()[-5:]
-                desire = _DESIRE.search(normalized)
+                # Spanish wishes ("quiero pagar") are read before translation
+                desire = _DESIRE.search(normalized) or _DESIRE.search(clause)
                 question = _QUESTION_WORDS.search(normalized) or (
                     _AUXILIARY_FIRST.match(normalized) if question_mark else None)
                 if any(_NEGATION.fullmatch(w) for w in before):
@@ -219,7 +237,7 @@ class SafetyPolicy(KeyGuard):
                         desire.start(), found.start())):
                     # "can you find out if it's ready to pick up" asks whether, not a pickup
                     asked.add(action)
-                elif not _NOT_IMPERATIVE.match(clause) and question is None:
+                elif _imperative(clause) and question is None:
                     asked.add(action)
 
     def action_of(self, option: Option, reading: Reading) -> str | None:
