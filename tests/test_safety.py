@@ -45,6 +45,8 @@ def review(goal: str, keys: str, *texts: str):
     pytest.param("Find out my balance and pay it", {"pay"}, id="find-out-and-pay"),
     pytest.param("My faucet drips; someone should take a look.", {"repair"},
                  id="someone-should"),
+    pytest.param("I want to get the new phone and pay it off a little each month.",
+                 {"payment_arrangement"}, id="pay-off-in-instalments"),
 ])
 def test_actions_asked_by_imperative(goal, expected):
     assert SafetyPolicy(goal, VOCAB).actions_asked(goal) == expected

@@ -69,6 +69,11 @@ _IMPERATIVE_VERBS = frozenset({
     "pague", "paga", "cancele", "cancela", "programe", "cambie", "cambia", "ordene"})
 """Verbs a goal's imperative clause starts with ("Pay my bill", "Set up a payment plan"):
 a clause that starts otherwise ("Pocketline took the money for my refill") states."""
+_INSTALMENTS = re.compile(r"\b(?:a little|some|part) (?:each|every|a) month\b|"
+                          r"\bin (?:monthly )?instal(?:l)?ments\b|\bover time\b|"
+                          r"\bmonthly payments\b|\bfinanc(?:e|ing)\b")
+"""Paying something off in parts ("pay it off a little each month"): an arrangement or
+financing, not a payment now."""
 _PAID_FOR = {"order", "renew", "buy"}
 """Actions whose next step may be paying for them."""
 _IMPLIED_BY = {
@@ -226,6 +231,8 @@ class SafetyPolicy(KeyGuard):
                 found = pattern.search(normalized)
                 if found is None:
                     continue
+                if action == "pay" and _INSTALMENTS.search(clause):
+                    action = "payment_arrangement"  # "pay it off a little each month"
                 before = normalized[:found.start()].split()[-5:]
                 # Spanish wishes ("quiero pagar") are read before translation
                 desire = _DESIRE.search(normalized) or _DESIRE.search(clause)
