@@ -122,6 +122,9 @@ class EmbeddingRelevance:
     def learn_context(self, text: str) -> None:
         self.words.learn_context(text)
 
+    def contrasts(self, text: str) -> bool:
+        return self.words.contrasts(text)
+
     def caller_fit(self, label: str, *, customer: bool = False) -> float:
         return self.words.caller_fit(label, customer=customer)
 

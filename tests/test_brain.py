@@ -464,3 +464,11 @@ def test_human_resources_is_a_department_not_a_person():
     menu = ("For transportation and bus routes, press 2. For human resources and employment, "
             "press 5. For all other calls, press 0.")
     assert policy.decide(heard(menu)).actions == [PressKeys("0")]
+
+
+def test_whose_field_it_is_names_no_field():
+    policy = _policy("What's my gas and electric bill this month?", account_number="2100458836",
+                     ssn_last4="5521")
+    ask = ("For your security, please enter the last four digits of the account holder's "
+           "Social Security number, or of the business's tax ID number.")
+    assert policy.decide(heard(ask)).actions == [PressKeys("5521")]

@@ -88,6 +88,10 @@ asks for one."""
 PERSON_DEPARTMENT = 1.2
 """Relevance of an option that leads to the person the goal wants ("my claims adjuster"
 -> "check on an existing claim"), tried before an unannounced 0."""
+TYPED_ANSWER = 1.0
+"""Lead a statement stating every kind of figure the goal asks for ("your balance is
+$186.42, due May 22" for "how much and by when?") keeps over the menu after it: an option
+must score this much more than the statement to be heard first."""
 ANSWER_MIN = 1.5
 """Least relevance of a statement taken as the answer, off the goal's path."""
 ON_PATH_ANSWER_MIN = 0.4
@@ -103,6 +107,8 @@ _STATUS = re.compile(
     r"transferred|placed|booked|upgraded|filed|submitted|on hold|missing|incomplete|"
     r"approved|awarded|owe|credit|refund|waived|posted|hours|located at|departs?|lands?|"
     r"gate|terminal|aprobad|procesad|enviad|listo|lista|entregad|programad)\b", re.I)
+_WHOSE = re.compile(r"\b(?:\w+\s+)?\w+'s\b")
+"""A possessive before a field ("the account holder's", "the patient's")."""
 _ACCOUNT_FACT = re.compile(
     r"account|policy|member|customer|patient|subscriber|client|pin|passcode|loan|card|claim|"
     r"order|booking|reservation|confirmation|tracking|case|ticket|license|plate|date_of_birth|"
@@ -427,20 +433,24 @@ class IvrPolicy:
             # report your card, it will be cancelled" is a warning before the deed; "your
             # appointment has been cancelled" is a step of moving it, not the move)
             return None
-        elif self.answer_types and not self.safety.asked:
+        typed = False  # it states every kind of figure the goal asks for
+        if self.answer_types and not self.safety.asked:
             # "when is it due?" is answered by a date, "how much?" by an amount
             said = " ".join(informative)
             if not all(_ANSWER_TYPES[kind][1].search(said) for kind in self.answer_types):
                 return None
+            typed = True
         if not informative or (reading.rejection and not person):
             return None
+        if any(self.relevance.contrasts(s) for s in informative):
+            return None  # "that includes ... electric service" answers no water question
         best = max(self.relevance.score(s, precision=False) for s in reading.statements)
         onward = [self.relevance.score(o.label) for o in reading.options
                   if not self._is_navigation(o) and not self._is(o, self.vocab.wants_human)
                   and not self._is(o, self.vocab.explore)
                   and self.safety.refusal(o, reading) is None]
         menu_follows = any(score >= CHOOSE_MIN for score in onward)  # it goes on toward the goal
-        if onward and max(onward) >= best and not person:
+        if onward and max(onward) >= best + (TYPED_ANSWER if typed else 0.0) and not person:
             return None  # an option offers more of the goal than what was said
         on_path = (self.on_goal_path or person) and not reading.entry and not menu_follows
         if best < ANSWER_MIN and not (on_path and best >= ON_PATH_ANSWER_MIN):
@@ -578,7 +588,9 @@ class IvrPolicy:
 
     def _head_kinds(self, text: str) -> set[str]:
         """The kinds of field named before a preposition, when another kind follows it
-        ("billing ZIP code for this card" -> the ZIP code); else every kind named."""
+        ("billing ZIP code for this card" -> the ZIP code); else every kind named. Whose
+        field it is names no kind ("the account holder's Social Security number")."""
+        text = _WHOSE.sub(" ", text)
         parts = _FIELD_PREPOSITION.split(text.replace("_", " "), maxsplit=1)
         kinds = self._kinds(text)
         if len(parts) == 2 and (head := self._kinds(parts[0])) and self._kinds(parts[1]) - head:

@@ -112,6 +112,16 @@ class WordRelevance:
         goal terms among them count :data:`CONTEXT` from now on."""
         self.context |= set(self.vocab.terms(text)) & self.goal_terms
 
+    def contrasts(self, text: str) -> bool:
+        """Whether ``text`` names another kind of the thing the goal names ("electric
+        service" for a water bill; the vocabulary's contrasts)."""
+        return self._contrasted(set(self.vocab.terms(text))) > 0
+
+    def _contrasted(self, terms: set[str]) -> int:
+        return sum(1 for group in self.vocab.contrast_terms
+                   if (named := self.goal_terms & group) and terms & group
+                   and not terms & named)
+
     def caller_fit(self, label: str, *, customer: bool = False) -> float:
         """How an option meant for a kind of caller fits this one: :data:`FOLLOW_UP` for an
         option for account holders ("if you are a policyholder") when the caller is one
@@ -206,6 +216,5 @@ class WordRelevance:
             if not recall:  # a topic alone, one word of a long label, is a faint match
                 topic_credit *= weight
         contradicted = sum(1 for g in goal if self._contradicts(g, terms))
-        contradicted += sum(1 for group in self.vocab.contrast_terms
-                            if (named := goal & group) and terms & group and not terms & named)
+        contradicted += self._contrasted(terms)
         return recall + topic_credit - CONTRADICTION * contradicted
