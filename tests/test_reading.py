@@ -288,6 +288,12 @@ def test_entry_amount_in_whole_dollars():
     assert (entry.amount, entry.whole_dollars, entry.terminator) == (True, True, "#")
 
 
+def test_entry_digits_of_parts_add_up():
+    entry = read("Please enter your case number as the four-digit year, followed by the "
+                 "six-digit case number, skipping any letters.").entry
+    assert entry.digits == 10
+
+
 def test_entry_asked_as_what_the_system_needs():
     assert read("To continue, I need the telephone number on your account.").entry == (
         EntryRequest(field="telephone number"))

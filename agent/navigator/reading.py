@@ -101,6 +101,7 @@ _DIGITS = re.compile(r"\b(\d+|" + "|".join(_COUNT_WORDS) + r")[- ]digits?\b"
                      r"|\b(?:de\s+)?(\d+|" + "|".join(_COUNT_WORDS) + r")\s+d[ií]gitos\b")
 # an STT's comma inside a field's name: "enter the five digits, ZIP code of ..."
 _DIGITS_COMMA = re.compile(r"\b(\d+|" + "|".join(_COUNT_WORDS) + r")[- ]digits?,\s+(?=[a-z])")
+_THEN = re.compile(r"\b(?:followed by|then|and then|plus)\b")
 _LAST = re.compile(r"\blast\s+(\d+|" + "|".join(_COUNT_WORDS) + r")\b")
 _TERMINATOR = re.compile(
     r"(?:followed by|then press|and press|then|and then|end with|ending with|seguido de|"
@@ -520,6 +521,11 @@ class PromptReader:
         date_format = next((fmt for pattern, fmt in _DATE_FORMATS if pattern.search(low)), None)
         terminator = _TERMINATOR.search(low)
         count = _count(digits.group(1) or digits.group(2)) if digits else None
+        parts = list(_DIGITS.finditer(low))
+        if len(parts) > 1 and all(_THEN.search(low[a.end():b.start()])
+                                  for a, b in zip(parts, parts[1:], strict=False)):
+            # "the four-digit year, followed by the six-digit case number": ten digits
+            count = sum(_count(p.group(1) or p.group(2)) for p in parts)
         if last is not None:
             count = _count(last.group(1))
         if date_format is not None:
