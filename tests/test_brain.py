@@ -472,3 +472,13 @@ def test_whose_field_it_is_names_no_field():
     ask = ("For your security, please enter the last four digits of the account holder's "
            "Social Security number, or of the business's tax ID number.")
     assert policy.decide(heard(ask)).actions == [PressKeys("5521")]
+
+
+@pytest.mark.parametrize("goal", [
+    "There's a $75 charge on my bill that I don't recognize. I want to talk it over with "
+    "somebody who works there.",
+    "They took my refill twice this month. Get me through to someone there who can sort it out.",
+])
+def test_a_goal_asking_for_someone_wants_a_person(goal):
+    policy = _policy(goal)
+    assert policy.wants_human and not policy.refuses_human

@@ -202,7 +202,8 @@ _KEYPAD = re.compile(r"\b(?:enter|press|dial|type|key ?pad|touch[- ]?tone|pound|
                      re.I)
 """Words of a keypad entry: a person asking for a number without them wants it spoken."""
 _REFUSES_HUMAN = re.compile(
-    r"\b(?:(?:don't|do not|doesn't|won't|not|never|no need to|rather not)\b(?:\W+\w+){0,5}?\W+"
+    r"\b(?:(?:don't|do not|doesn't|won't|not|never|no need to|rather not)\b"
+    r"(?:[^\w.!?;]+\w+){0,5}?[^\w.!?;]+"  # within the sentence
     r"(?:hold|wait|speak|talk|person|people|representative|agent|operator|human|someone)"
     r"|without (?:waiting|holding|speaking|talking)"
     r"|(?:automated|self[- ]service) (?:line|menu|system|phone menu|options?) only"
