@@ -482,3 +482,13 @@ def test_whose_field_it_is_names_no_field():
 def test_a_goal_asking_for_someone_wants_a_person(goal):
     policy = _policy(goal)
     assert policy.wants_human and not policy.refuses_human
+
+
+def test_an_option_naming_a_fact_is_no_way_to_identify():
+    # "your number" here is the phone being moved, not a credential asked for
+    policy = _policy("They took my refill twice this month. Get me through to someone there.",
+                     phone_number="6785550155")
+    menu = ("For technical support, including unlocking and international use, press 4. To "
+            "activate or buy a phone, or to switch your number to Pocketline, press 5. To "
+            "speak with a care specialist, press 0.")
+    assert policy.decide(heard(menu)).actions == [PressKeys("0")]

@@ -224,10 +224,12 @@ _CLAUSE = re.compile(
     re.I)
 """A finite verb: an answer is a clause ("your balance is ..."), a menu header is not
 ("Checking account ending in 4821")."""
-_IDENTIFY = re.compile(r"\b(?:enter|say|provide|have|know|use|using|verify|by|with|"
-                       r"tiene|ingrese)\b", re.I)
-_CREDENTIAL = re.compile(r"\b(?:number|id|code|date|birth|pin|zip|digits?|ssn|social|"
-                         r"passcode|password)\b", re.I)
+_IDENTIFIES = re.compile(
+    r"\b(?:enter|say|provide|key in|have|know|use|using|verify|by|with|tiene|ingrese)\s+"
+    r"(?:(?:your|the|a|an|su|it|them)\s+)?(?:[\w'-]+\s+){0,3}?(?:number|id|code|date|birth|"
+    r"pin|zip|digits?|ssn|social|passcode|password|n[uú]mero|fecha)\b", re.I)
+"""An option for a way to identify ("enter the ZIP code where your vehicle is kept", "if
+you have your member ID"): a verb of giving, then the credential."""
 _ALTERNATIVE = re.compile(r"\b(?:don't|do not|doesn't|does not) (?:have|know)|another way|"
                           r"other ways?|not sure|no tiene", re.I)
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -941,8 +943,10 @@ class IvrPolicy:
         holds."""
         previous = None
         for option in options:
-            asks = (_IDENTIFY.search(option.sentence) or _IDENTIFY.search(option.label)) and (
-                _CREDENTIAL.search(option.label))
+            said = option.sentence.lower()
+            at = said.find(option.label)  # the label with the words just before it
+            asks = _IDENTIFIES.search(said[max(0, at - 25):at + len(option.label)]
+                                      if at >= 0 else option.label)
             kind = self._kind(option.label) if asks else None
             negated = _ALTERNATIVE.search(option.sentence) is not None
             if negated and kind is None:
