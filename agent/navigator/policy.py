@@ -110,9 +110,9 @@ _STATUS = re.compile(
 _WHOSE = re.compile(r"\b(?:\w+\s+)?\w+'s\b")
 """A possessive before a field ("the account holder's", "the patient's")."""
 _ACCOUNT_FACT = re.compile(
-    r"account|policy|member|customer|patient|subscriber|client|pin|passcode|loan|card|claim|"
-    r"order|booking|reservation|confirmation|tracking|case|ticket|license|plate|date_of_birth|"
-    r"dob")
+    r"(?:^|_)(?:account|policy|member|customer|patient|subscriber|client|pin|passcode|loan|"
+    r"card|claim|order|booking|reservation|confirmation|tracking|case|ticket|citation|license|"
+    r"plate|date_of_birth|dob|ssn)(?:_|$)")
 """Names of facts that only an existing customer has (a policy number, a PIN, ...)."""
 _NOT_ANSWER = re.compile(
     r"^(?:thank you|thanks|gracias)[,.!]?(?:\s+\w+)?[,.!]?$|^please (?:have|be|bring|make sure)\b"

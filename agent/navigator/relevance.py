@@ -4,7 +4,10 @@ Phone trees name things their own way: a copay question sits under "benefits and
 coverage", a payment plan under "billing questions", an outage report under "technical
 support". :class:`WordRelevance` scores on shared terms (stemmed, phrases folded, Spanish
 read as English), on related words, and on shared topics of the vocabulary, so the label
-a goal means wins without a word in common.
+a goal means wins without a word in common. It also scores who an option is for and the
+stage it serves (:meth:`WordRelevance.caller_fit`, :meth:`WordRelevance.stage_fit`): a
+policyholder's option for a caller with a policy number, "check on an existing claim" for
+a goal that follows up on one.
 """
 
 from __future__ import annotations
