@@ -249,6 +249,16 @@ class Turn:
     """Heard mid-prompt (audio mode): the rest of the prompt was not heard."""
 
 
+def _asks_credential(option: Option) -> bool:
+    """Whether ``option`` is a way to identify: a giving verb before a credential in its
+    own words ("if you have your 10-digit account number", "to look up your account
+    using the phone number on file")."""
+    said = option.sentence.lower()
+    at = said.find(option.label)  # the label with the words just before it
+    return _IDENTIFIES.search(said[max(0, at - 25):at + len(option.label)]
+                              if at >= 0 else option.label) is not None
+
+
 class IvrPolicy:
     """Decides the navigator's moves for one call (see the module docstring).
 
@@ -802,8 +812,9 @@ class IvrPolicy:
                       for score, option in scored]
         scored.sort(key=lambda pair: -pair[0])
         identify = self._identification(open_options)
-        if identify is not None and not (scored and scored[0][0] >= CONFIDENT_CHOICE
-                                         and scored[0][1] is not identify):
+        # another way to identify ("using the phone number on file") is no better choice
+        other = next((score for score, o in scored if not _asks_credential(o)), 0.0)
+        if identify is not None and other < CONFIDENT_CHOICE:
             return self._select(identify, turn, "identifying with a fact we have",
                                 on_path=self.on_goal_path)
         offered_keys = {o.key for o in reading.options}
@@ -943,11 +954,7 @@ class IvrPolicy:
         holds."""
         previous = None
         for option in options:
-            said = option.sentence.lower()
-            at = said.find(option.label)  # the label with the words just before it
-            asks = _IDENTIFIES.search(said[max(0, at - 25):at + len(option.label)]
-                                      if at >= 0 else option.label)
-            kind = self._kind(option.label) if asks else None
+            kind = self._kind(option.label) if _asks_credential(option) else None
             negated = _ALTERNATIVE.search(option.sentence) is not None
             if negated and kind is None:
                 kind = previous
