@@ -490,3 +490,12 @@ def test_a_callback_is_no_reservation_the_goal_asks_for():
             "to call you back instead of holding, press 1 at any time.")
     assert review(goal, "1", menu) == ("us to call you back instead of holding",
                                        f"it would call back, {NOT_ASKED}")
+
+
+def test_a_department_named_for_a_service_is_not_enrolling_in_it():
+    goal = "Find out whether the city is already pulling the payment out of my bank every month."
+    menu = ("For AutoPay and paperless billing, press 4. To turn paperless billing on or off, "
+            "press 5. To enroll in AutoPay, press 6.")
+    assert review(goal, "4", menu) is None
+    assert review(goal, "5", menu) is not None
+    assert review(goal, "6", menu) is not None
