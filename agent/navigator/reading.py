@@ -269,10 +269,10 @@ def option_sentences(text: str) -> list[str]:
     pieces = sentences(text)
     if sum(bool(_LABEL_KEY.match(piece)) for piece in pieces) >= 2:
         pieces = [_LABEL_KEY.sub(r"For \g<label>, press \g<key>.", piece) for piece in pieces]
-    for i, part in enumerate(pieces):
-        if i and _BARE_NUMBER_OPTION.match(part) and _MENTION.search(pieces[i - 1].lower()):
-            part = f"Press {part[:1].lower()}{part[1:]}"  # "Press one for billing. Two for ..."
-            pieces[i] = part  # "If you'd like." and "Or." belong to what follows them
+    for i in range(1, len(pieces)):  # "Press one for billing. Two for support."
+        if _BARE_NUMBER_OPTION.match(pieces[i]) and _MENTION.search(pieces[i - 1].lower()):
+            pieces[i] = f"Press {pieces[i][:1].lower()}{pieces[i][1:]}"
+    for part in pieces:  # "If you'd like." and "Or." belong to what follows them
         if parts and (_DESIRE_ONLY.match(parts[-1].lower())
                       or _CONJUNCTION_ONLY.match(parts[-1].lower())):
             part = f"{parts.pop().rstrip(' .,;')} {part[:1].lower()}{part[1:]}"
