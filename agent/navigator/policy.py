@@ -446,13 +446,13 @@ class IvrPolicy:
             # report your card, it will be cancelled" is a warning before the deed; "your
             # appointment has been cancelled" is a step of moving it, not the move)
             return None
-        typed = False  # it states every kind of figure the goal asks for
-        if self.answer_types and not self.safety.asked:
+        # past this check, the statements give every kind of figure the goal asks for
+        typed = bool(self.answer_types) and not self.safety.asked
+        if typed:
             # "when is it due?" is answered by a date, "how much?" by an amount
             said = " ".join(informative)
             if not all(_ANSWER_TYPES[kind][1].search(said) for kind in self.answer_types):
                 return None
-            typed = True
         if not informative or (reading.rejection and not person):
             return None
         if any(self.relevance.contrasts(s) for s in informative):

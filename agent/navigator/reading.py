@@ -578,13 +578,19 @@ class PromptReader:
         return len(vocab.terms(low)) >= 2 or bool(figures(low))  # "March 24 at 8:15 AM."
 
 
+_LABEL_EDGE = " ,;:-–—.!?"
+"""What a label does not start or end with: spaces, punctuation, dashes ("Lost and found
+— press 4")."""
+
+
 def _clean(label: str) -> str:
     """An option label without its connectors ("or for billing questions," -> "billing
     questions") and leading articles."""
-    label = label.strip(" ,;:-–—.!?")
+    label = label.strip(_LABEL_EDGE)
     while (header := _LABEL_HEADER.match(label)) and label[header.end():]:
         label = label[header.end():]
-    label = _LABEL_LEAD.sub("", label).strip(" ,;:-–—.!?")
-    label = _LABEL_TAIL.sub("", label).strip(" ,;:-–—.!?")
+    label = _LABEL_LEAD.sub("", label).strip(_LABEL_EDGE)
+    label = _LABEL_TAIL.sub("", label).strip(_LABEL_EDGE)
     label = re.sub(r"^(?:your|the|a|an|our|su|sus|el|la|los|las)\s+", "", label)
-    return label.strip(" ,;:-–—.!?'\"")
+    return label.strip(_LABEL_EDGE + "'\"")
+
